@@ -1,0 +1,52 @@
+/*
+ * api.h - the HTTP face of each module: one file per resource under api/,
+ * each turning a checked request into a domain call and the result into a
+ * response. The route table (routes.c) is the one list of endpoints: the
+ * router, the permission check and /api/v1/openapi.json all read it.
+ */
+#ifndef BUFFR_API_API_H
+#define BUFFR_API_API_H
+
+#include <stddef.h>
+
+#include "app.h"
+#include "http/http.h"
+
+extern const route_t api_routes[];
+extern const size_t api_routes_count;
+
+/* The authentication hook the HTTP server calls for non-public routes. */
+int api_authenticate(struct app *app, const char *bearer, principal_t *out);
+
+/* auth_api.c */
+void api_auth_register(req_t *r);
+void api_auth_login(req_t *r);
+void api_auth_refresh(req_t *r);
+void api_auth_logout(req_t *r);
+void api_auth_mfa_enroll(req_t *r);
+void api_auth_mfa_confirm(req_t *r);
+void api_auth_mfa_disable(req_t *r);
+void api_me(req_t *r);
+
+/* users_api.c */
+void api_users_create(req_t *r);
+void api_users_list(req_t *r);
+void api_users_get(req_t *r);
+void api_users_update(req_t *r);
+
+/* properties_api.c */
+void api_properties_create(req_t *r);
+void api_properties_list(req_t *r);
+void api_properties_get(req_t *r);
+void api_properties_update(req_t *r);
+void api_properties_delete(req_t *r);
+
+/* ops_api.c */
+void api_health(req_t *r);
+void api_metrics(req_t *r);
+void api_openapi(req_t *r);
+
+/* Send the domain's verdict: reply_err(e) on failure, else body with status. */
+void api_reply(req_t *r, int rc, const buffr_err_t *e, int status, json_t *body);
+
+#endif

@@ -1,0 +1,39 @@
+/*
+ * jsonx.h - reading checked values out of a JSON request body.
+ *
+ * Each getter validates one field and, when it is missing or wrong, fills
+ * buffr_err_t with BUFFR_EVALIDATION, a message naming the field and the
+ * field itself, and returns that code. Absent optional fields leave *out
+ * untouched and set *present (when given) to false. No HTTP here: domain
+ * modules use these too.
+ */
+#ifndef BUFFR_CORE_JSONX_H
+#define BUFFR_CORE_JSONX_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/error.h"
+
+/* A string of min_len..max_len bytes (valid UTF-8 is guaranteed by jansson;
+ * strings with NUL are refused). Leading/trailing space is kept. */
+int jsonx_string(json_t *obj, const char *field, bool required, size_t min_len, size_t max_len,
+                 const char **out, bool *present, buffr_err_t *e);
+/* An integer in [min, max] (a JSON real, even 2.0, is refused). */
+int jsonx_int(json_t *obj, const char *field, bool required, int64_t min, int64_t max,
+              int64_t *out, bool *present, buffr_err_t *e);
+int jsonx_bool(json_t *obj, const char *field, bool required, bool *out, bool *present,
+               buffr_err_t *e);
+/* A string that must be one of allowed (NULL-terminated list). */
+int jsonx_enum(json_t *obj, const char *field, bool required, const char *const *allowed,
+               const char **out, bool *present, buffr_err_t *e);
+
+/* New JSON string from possibly-NULL text: json_null() for NULL. */
+json_t *jsonx_string_or_null(const char *s);
+
+/* Serialise compactly (caller frees), keeping UTF-8 as is. NULL on ENOMEM. */
+char *jsonx_dump(const json_t *v);
+
+#endif

@@ -1,0 +1,31 @@
+/*
+ * timeutil.h - wall-clock time, RFC 3339 timestamps and calendar dates.
+ *
+ * Timestamps are stored as Unix seconds (UTC) and shown as RFC 3339
+ * ("2026-11-21T22:34:42Z"). Dates are "YYYY-MM-DD" civil dates in a
+ * property's time zone; as text they sort in calendar order.
+ */
+#ifndef BUFFR_CORE_TIMEUTIL_H
+#define BUFFR_CORE_TIMEUTIL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define RFC3339_BUF_SIZE 21 /* "2026-11-21T22:34:42Z" + NUL */
+#define DATE_BUF_SIZE 11    /* "2026-11-21" + NUL */
+
+int64_t time_now(void);        /* Unix seconds */
+int64_t time_now_ms(void);     /* Unix milliseconds */
+double time_monotonic(void);   /* seconds from an arbitrary origin, for durations */
+
+void time_format_rfc3339(int64_t unix_seconds, char out[RFC3339_BUF_SIZE]);
+
+/* Parse "YYYY-MM-DD" (a real calendar date, years 1900..9999) into a day
+ * number (days since 1970-01-01). Returns 0, or -1 when s is not such a date. */
+int date_parse(const char *s, int64_t *day);
+void date_format(int64_t day, char out[DATE_BUF_SIZE]);
+
+/* True when name is an IANA time zone this machine knows ("Europe/Paris"). */
+bool timezone_is_valid(const char *name);
+
+#endif

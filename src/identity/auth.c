@@ -1,0 +1,683 @@
+/*
+ * auth.c - registration, login, token issue and rotation, logout and the
+ * per-request token check.
+ *
+ * Password hashing is slow on purpose (Argon2id), so it always runs outside
+ * any database transaction: a login reads the user, verifies the password
+ * with no connection held, then writes the session in a second short
+ * transaction. Refresh tokens are 256 random bits shown once to the client
+ * and stored only as their SHA-256; a token used twice means it was stolen,
+ * so the whole session (the token family) is revoked.
+ */
+#include "identity/identity.h"
+
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "auth/jwt.h"
+#include "auth/password.h"
+#include "auth/totp.h"
+#include "core/jsonx.h"
+#include "core/log.h"
+#include "core/ratelimit.h"
+#include "core/timeutil.h"
+
+#define SIGNING_KEY_SETTING "jwt_signing_key"
+
+void identity_tokens_clear(identity_tokens_t *t)
+{
+    if (t == NULL)
+        return;
+    free(t->access_token);
+    sodium_memzero(t, sizeof(*t));
+}
+
+json_t *identity_tokens_json(const identity_tokens_t *t, bool with_ids)
+{
+    json_t *o = json_pack("{s:s, s:s, s:s, s:i}", "access_token", t->access_token,
+                          "refresh_token", t->refresh_token, "token_type", "Bearer",
+                          "expires_in", t->expires_in);
+    if (o != NULL && with_ids) {
+        json_object_set_new(o, "user_id", json_string(t->user_id));
+        json_object_set_new(o, "tenant_id", json_string(t->tenant_id));
+    }
+    return o;
+}
+
+/* ---- signing key ---- */
+
+typedef struct key_work {
+    char stored[128];
+    const char *candidate;
+} key_work_t;
+
+static int key_load_or_store(db_tx_t *tx, void *ctx)
+{
+    key_work_t *w = ctx;
+    /* Insert ours unless another instance got there first; then read back
+     * whichever won, so every instance signs with the same key. */
+    int rc = db_exec(tx,
+                     "INSERT INTO platform_settings (key, value) VALUES ($1, $2) "
+                     "ON CONFLICT (key) DO NOTHING",
+                     DB_ARGS(DB_TEXT(SIGNING_KEY_SETTING), DB_TEXT(w->candidate)), NULL);
+    if (rc != 0)
+        return rc;
+    db_rows_t *rows;
+    rc = db_query(tx, "SELECT value FROM platform_settings WHERE key = $1",
+                  DB_ARGS(DB_TEXT(SIGNING_KEY_SETTING)), &rows);
+    if (rc != 0)
+        return rc;
+    rc = db_next(rows);
+    if (rc == 1) {
+        snprintf(w->stored, sizeof(w->stored), "%s", db_text(rows, 0) ? db_text(rows, 0) : "");
+        rc = 0;
+    } else if (rc == 0) {
+        rc = BUFFR_EDB;
+    }
+    db_rows_free(rows);
+    return rc;
+}
+
+int identity_load_signing_key(app_t *app)
+{
+    const char *secret = app->config.jwt_secret;
+    if (secret[0] != '\0') {
+        if (strlen(secret) < 32) {
+            log_error("BUFFR_JWT_SECRET must be at least 32 characters");
+            return BUFFR_EINVAL;
+        }
+        crypto_generichash(app->jwt_key, 32, (const unsigned char *)secret, strlen(secret),
+                           NULL, 0);
+        app->jwt_key_len = 32;
+        return 0;
+    }
+    unsigned char fresh[JWT_KEY_BYTES];
+    char hex[JWT_KEY_BYTES * 2 + 1];
+    randombytes_buf(fresh, sizeof(fresh));
+    sodium_bin2hex(hex, sizeof(hex), fresh, sizeof(fresh));
+    key_work_t w = {.candidate = hex};
+    int rc = db_transact(app->db, NULL, DB_WRITE, key_load_or_store, &w);
+    sodium_memzero(fresh, sizeof(fresh));
+    sodium_memzero(hex, sizeof(hex));
+    if (rc != 0)
+        return rc;
+    size_t len = 0;
+    if (sodium_hex2bin(app->jwt_key, sizeof(app->jwt_key), w.stored, strlen(w.stored), NULL,
+                       &len, NULL) != 0 ||
+        len < 32) {
+        log_error("the stored token signing key is damaged");
+        return BUFFR_EINTERNAL;
+    }
+    app->jwt_key_len = len;
+    sodium_memzero(&w, sizeof(w));
+    return 0;
+}
+
+/* ---- helpers ---- */
+
+int identity_validate_email(const char *email, char *normalised, size_t len, buffr_err_t *e)
+{
+    size_t n = strlen(email);
+    const char *at = strchr(email, '@');
+    if (n < 3 || n > 254 || n >= len || at == NULL || at == email || strchr(at + 1, '@') ||
+        strchr(at + 1, '.') == NULL || at[1] == '.' || email[n - 1] == '.')
+        return buffr_fail(e, BUFFR_EVALIDATION, "email", "email must be a valid email address");
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)email[i];
+        if (c <= 0x20 || c == 0x7f)
+            return buffr_fail(e, BUFFR_EVALIDATION, "email",
+                              "email must not contain spaces or control characters");
+        normalised[i] = (c >= 'A' && c <= 'Z') ? (char)(c + 32) : (char)c;
+    }
+    normalised[n] = '\0';
+    return 0;
+}
+
+json_t *identity_permissions_json(uint32_t services)
+{
+    json_t *a = json_array();
+    if (a == NULL)
+        return NULL;
+    for (uint32_t bit = 1; bit & SERVICE_ALL; bit <<= 1)
+        if (services & bit)
+            json_array_append_new(a, json_string(service_name(bit)));
+    return a;
+}
+
+int identity_parse_permissions(json_t *body, uint32_t *services, bool *present, buffr_err_t *e)
+{
+    json_t *v = json_object_get(body, "permissions");
+    *present = v != NULL && !json_is_null(v);
+    if (!*present)
+        return 0;
+    if (!json_is_array(v) || json_array_size(v) > 16)
+        return buffr_fail(e, BUFFR_EVALIDATION, "permissions",
+                          "permissions must be a list of service names");
+    uint32_t bits = 0;
+    size_t i;
+    json_t *item;
+    json_array_foreach(v, i, item)
+    {
+        uint32_t bit = json_is_string(item) ? service_parse(json_string_value(item)) : 0;
+        if (bit == 0)
+            return buffr_fail(e, BUFFR_EVALIDATION, "permissions",
+                              "permissions may hold only: hotel, restaurant, spa, conference, "
+                              "transport, inventory");
+        bits |= bit;
+    }
+    *services = bits;
+    return 0;
+}
+
+/* 256 random bits as base64url, and the hex SHA-256 that is stored. */
+static void refresh_token_new(char token[REFRESH_TOKEN_BUF], char hash_hex[65])
+{
+    unsigned char raw[32];
+    randombytes_buf(raw, sizeof(raw));
+    sodium_bin2base64(token, REFRESH_TOKEN_BUF, raw, sizeof(raw),
+                      sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+    sodium_memzero(raw, sizeof(raw));
+    unsigned char digest[crypto_hash_sha256_BYTES];
+    crypto_hash_sha256(digest, (const unsigned char *)token, strlen(token));
+    sodium_bin2hex(hash_hex, 65, digest, sizeof(digest));
+}
+
+static void refresh_token_hash(const char *token, char hash_hex[65])
+{
+    unsigned char digest[crypto_hash_sha256_BYTES];
+    crypto_hash_sha256(digest, (const unsigned char *)token, strlen(token));
+    sodium_bin2hex(hash_hex, 65, digest, sizeof(digest));
+}
+
+/* Sign the access token for a session. */
+static int access_token_sign(app_t *app, const char *user_id, const char *tenant_id,
+                             const char *session_id, role_t role, uint32_t services,
+                             identity_tokens_t *out)
+{
+    char jti[UUID_BUF_SIZE];
+    uuid_v7_new(jti);
+    int64_t now = time_now();
+    int ttl = app->config.access_token_ttl_s;
+    json_t *claims = json_pack("{s:s, s:s, s:s, s:o, s:s, s:I, s:I, s:s}", "sub", user_id,
+                               "tenant_id", tenant_id, "role", role_name(role), "permissions",
+                               identity_permissions_json(services), "sid", session_id, "iat",
+                               (json_int_t)now, "exp", (json_int_t)(now + ttl), "jti", jti);
+    if (claims == NULL)
+        return BUFFR_ENOMEM;
+    out->access_token = jwt_sign(claims, app->jwt_key, app->jwt_key_len);
+    json_decref(claims);
+    if (out->access_token == NULL)
+        return BUFFR_ENOMEM;
+    out->expires_in = ttl;
+    snprintf(out->user_id, sizeof(out->user_id), "%s", user_id);
+    snprintf(out->tenant_id, sizeof(out->tenant_id), "%s", tenant_id);
+    return 0;
+}
+
+/* Start a session and its first refresh token inside tx (tenant-scoped). */
+static int session_start(db_tx_t *tx, app_t *app, const char *user_id, char session_id[UUID_BUF_SIZE],
+                         char refresh[REFRESH_TOKEN_BUF])
+{
+    int64_t now = time_now();
+    int64_t expires = now + app->config.refresh_token_ttl_s;
+    uuid_v7_new(session_id);
+    int rc = db_exec(tx,
+                     "INSERT INTO sessions (tenant_id, id, user_id, created_at, expires_at) "
+                     "VALUES ($1, $2, $3, $4, $5)",
+                     DB_ARGS(DB_TEXT(session_id), DB_TEXT(user_id), DB_INT(now), DB_INT(expires)),
+                     NULL);
+    if (rc != 0)
+        return rc;
+    char hash[65];
+    refresh_token_new(refresh, hash);
+    return db_exec(tx,
+                   "INSERT INTO refresh_tokens (tenant_id, token_hash, session_id, created_at, "
+                   "expires_at) VALUES ($1, $2, $3, $4, $5)",
+                   DB_ARGS(DB_TEXT(hash), DB_TEXT(session_id), DB_INT(now), DB_INT(expires)), NULL);
+}
+
+/* ---- registration ---- */
+
+typedef struct register_work {
+    app_t *app;
+    const char *tenant_name, *email, *full_name, *password_hash;
+    const char *tenant_id, *user_id;
+    bool with_session;
+    char session_id[UUID_BUF_SIZE];
+    char refresh[REFRESH_TOKEN_BUF];
+} register_work_t;
+
+static int register_in_tx(db_tx_t *tx, void *ctx)
+{
+    register_work_t *w = ctx;
+    int64_t now = time_now();
+    int rc = db_exec(tx,
+                     "INSERT INTO tenants (tenant_id, name, created_at, updated_at) "
+                     "VALUES ($1, $2, $3, $3)",
+                     DB_ARGS(DB_TEXT(w->tenant_name), DB_INT(now)), NULL);
+    if (rc != 0)
+        return rc;
+    rc = db_exec(tx,
+                 "INSERT INTO users (tenant_id, id, email, full_name, password_hash, role, "
+                 "services, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, 'owner', $6, $7, $7)",
+                 DB_ARGS(DB_TEXT(w->user_id), DB_TEXT(w->email), DB_TEXT(w->full_name),
+                         DB_TEXT(w->password_hash), DB_INT(SERVICE_ALL), DB_INT(now)),
+                 NULL);
+    if (rc != 0)
+        return rc;
+    return w->with_session ? session_start(tx, w->app, w->user_id, w->session_id, w->refresh) : 0;
+}
+
+static int tenant_owner_create(app_t *app, const char *tenant_name, const char *email_in,
+                               const char *password, const char *full_name, bool with_session,
+                               register_work_t *w, char tenant_id[UUID_BUF_SIZE],
+                               char user_id[UUID_BUF_SIZE], buffr_err_t *e)
+{
+    char email[256];
+    int rc = identity_validate_email(email_in, email, sizeof(email), e);
+    if (rc != 0)
+        return rc;
+    if ((rc = password_check_policy(password, email, full_name, e)) != 0)
+        return rc;
+    char hash[PASSWORD_HASH_BYTES];
+    if ((rc = password_hash(password, hash)) != 0)
+        return buffr_fail(e, rc, NULL, "could not register");
+    uuid_v7_new(tenant_id);
+    uuid_v7_new(user_id);
+    *w = (register_work_t){.app = app,
+                           .tenant_name = tenant_name,
+                           .email = email,
+                           .full_name = full_name,
+                           .password_hash = hash,
+                           .tenant_id = tenant_id,
+                           .user_id = user_id,
+                           .with_session = with_session};
+    rc = db_transact(app->db, tenant_id, DB_WRITE, register_in_tx, w);
+    sodium_memzero(hash, sizeof(hash));
+    if (rc == BUFFR_ECONFLICT)
+        return buffr_fail(e, rc, "email", "an account with this email already exists");
+    if (rc != 0)
+        return buffr_fail(e, rc, NULL, "could not register");
+    return 0;
+}
+
+static int read_register_fields(json_t *body, const char **tenant_name, const char **email,
+                                const char **password, const char **full_name, buffr_err_t *e)
+{
+    int rc;
+    if ((rc = jsonx_string(body, "tenant_name", true, 1, 200, tenant_name, NULL, e)) != 0 ||
+        (rc = jsonx_string(body, "email", true, 3, 254, email, NULL, e)) != 0 ||
+        (rc = jsonx_string(body, "password", true, 0, PASSWORD_MAX_BYTES, password, NULL, e)) !=
+            0 ||
+        (rc = jsonx_string(body, "full_name", true, 1, 200, full_name, NULL, e)) != 0)
+        return rc;
+    return 0;
+}
+
+int identity_register(app_t *app, json_t *body, identity_tokens_t *out, buffr_err_t *e)
+{
+    if (!app->config.registration_enabled)
+        return buffr_fail(e, BUFFR_EFORBIDDEN, NULL, "self-registration is turned off here");
+    const char *tenant_name, *email, *password, *full_name;
+    int rc = read_register_fields(body, &tenant_name, &email, &password, &full_name, e);
+    if (rc != 0)
+        return rc;
+    register_work_t w;
+    char tenant_id[UUID_BUF_SIZE], user_id[UUID_BUF_SIZE];
+    rc = tenant_owner_create(app, tenant_name, email, password, full_name, true, &w, tenant_id,
+                             user_id, e);
+    if (rc != 0)
+        return rc;
+    memcpy(out->refresh_token, w.refresh, sizeof(out->refresh_token));
+    rc = access_token_sign(app, user_id, tenant_id, w.session_id, ROLE_OWNER, SERVICE_ALL, out);
+    sodium_memzero(&w, sizeof(w));
+    return rc == 0 ? 0 : buffr_fail(e, rc, NULL, "could not sign the token");
+}
+
+int identity_create_tenant_owner(app_t *app, const char *tenant_name, const char *email,
+                                 const char *password, const char *full_name,
+                                 char tenant_id[UUID_BUF_SIZE], char user_id[UUID_BUF_SIZE],
+                                 buffr_err_t *e)
+{
+    register_work_t w;
+    return tenant_owner_create(app, tenant_name, email, password, full_name, false, &w,
+                               tenant_id, user_id, e);
+}
+
+/* ---- login ---- */
+
+typedef struct login_user {
+    const char *email;
+    bool found;
+    char id[UUID_BUF_SIZE];
+    char tenant_id[UUID_BUF_SIZE];
+    char password_hash[PASSWORD_HASH_BYTES];
+    char mfa_secret[64];
+    role_t role;
+    uint32_t services;
+    bool disabled, mfa_enabled;
+} login_user_t;
+
+static void copy_col(char *dst, size_t len, db_rows_t *rows, int col)
+{
+    const char *s = db_text(rows, col);
+    snprintf(dst, len, "%s", s ? s : "");
+}
+
+static int login_lookup(db_tx_t *tx, void *ctx)
+{
+    login_user_t *u = ctx;
+    db_rows_t *rows;
+    /* Login names no tenant, so this one read crosses tenants (system tx). */
+    int rc = db_query(tx,
+                      "SELECT id, tenant_id, password_hash, role, services, disabled, "
+                      "mfa_enabled, mfa_secret FROM users WHERE email = $1",
+                      DB_ARGS(DB_TEXT(u->email)), &rows);
+    if (rc != 0)
+        return rc;
+    rc = db_next(rows);
+    if (rc == 1) {
+        u->found = true;
+        copy_col(u->id, sizeof(u->id), rows, 0);
+        copy_col(u->tenant_id, sizeof(u->tenant_id), rows, 1);
+        copy_col(u->password_hash, sizeof(u->password_hash), rows, 2);
+        u->role = role_parse(db_text(rows, 3));
+        u->services = (uint32_t)db_int(rows, 4);
+        u->disabled = db_int(rows, 5) != 0;
+        u->mfa_enabled = db_int(rows, 6) != 0;
+        copy_col(u->mfa_secret, sizeof(u->mfa_secret), rows, 7);
+        rc = 0;
+    }
+    db_rows_free(rows);
+    return rc;
+}
+
+typedef struct login_session_work {
+    app_t *app;
+    const login_user_t *user;
+    int64_t totp_step; /* 0: no MFA step to record */
+    bool replayed;
+    char session_id[UUID_BUF_SIZE];
+    char refresh[REFRESH_TOKEN_BUF];
+} login_session_work_t;
+
+static int login_session_in_tx(db_tx_t *tx, void *ctx)
+{
+    login_session_work_t *w = ctx;
+    w->replayed = false;
+    if (w->totp_step > 0) {
+        /* Each code works once: only a step later than the last one used
+         * advances the counter, atomically, even with two logins racing. */
+        int64_t changed = 0;
+        int rc = db_exec(tx,
+                         "UPDATE users SET mfa_last_step = $3 WHERE tenant_id = $1 AND id = $2 "
+                         "AND mfa_last_step < $3",
+                         DB_ARGS(DB_TEXT(w->user->id), DB_INT(w->totp_step)), &changed);
+        if (rc != 0)
+            return rc;
+        if (changed != 1) {
+            w->replayed = true;
+            return 0;
+        }
+    }
+    return session_start(tx, w->app, w->user->id, w->session_id, w->refresh);
+}
+
+static int login_refused(app_t *app, const char *email, buffr_err_t *e)
+{
+    ratelimit_hit(app->login_by_account, email, time_now());
+    return buffr_fail(e, BUFFR_EUNAUTH, NULL, "invalid email or password");
+}
+
+int identity_login(app_t *app, json_t *body, const char *client_ip, identity_tokens_t *out,
+                   login_outcome_t *outcome, buffr_err_t *e)
+{
+    memset(outcome, 0, sizeof(*outcome));
+    const char *email_in, *password, *code = NULL;
+    bool has_code = false;
+    int rc;
+    if ((rc = jsonx_string(body, "email", true, 1, 254, &email_in, NULL, e)) != 0 ||
+        (rc = jsonx_string(body, "password", true, 1, PASSWORD_MAX_BYTES, &password, NULL, e)) !=
+            0 ||
+        (rc = jsonx_string(body, "totp", false, 1, 16, &code, &has_code, e)) != 0)
+        return rc;
+    char email[256];
+    if (identity_validate_email(email_in, email, sizeof(email), NULL) != 0)
+        snprintf(email, sizeof(email), "%s", "");
+
+    int64_t now = time_now();
+    const char *ip = client_ip ? client_ip : "unknown";
+    if (ratelimit_blocked(app->login_by_ip, ip, now, &outcome->retry_after) ||
+        (email[0] && ratelimit_blocked(app->login_by_account, email, now, &outcome->retry_after)))
+        return buffr_fail(e, BUFFR_ERATELIMIT, NULL, "too many login attempts; try again later");
+    ratelimit_hit(app->login_by_ip, ip, now);
+    if (email[0] == '\0') {
+        password_burn(password);
+        return buffr_fail(e, BUFFR_EUNAUTH, NULL, "invalid email or password");
+    }
+
+    login_user_t user = {.email = email};
+    rc = db_transact(app->db, NULL, DB_READ, login_lookup, &user);
+    if (rc != 0)
+        return buffr_fail(e, rc, NULL, "could not sign in");
+    if (!user.found) {
+        password_burn(password); /* same time as a wrong password */
+        return login_refused(app, email, e);
+    }
+    bool ok = password_verify(user.password_hash, password);
+    sodium_memzero(user.password_hash, sizeof(user.password_hash));
+    if (!ok || user.disabled || user.role == ROLE_NONE)
+        return login_refused(app, email, e);
+
+    login_session_work_t w = {.app = app, .user = &user};
+    if (user.mfa_enabled) {
+        if (!has_code) {
+            outcome->mfa_required = true;
+            return buffr_fail(e, BUFFR_EUNAUTH, "totp", "a one-time code is required");
+        }
+        unsigned char secret[64];
+        size_t len = sizeof(secret);
+        int64_t step = 0;
+        if (totp_secret_decode(user.mfa_secret, secret, &len) != 0 ||
+            totp_verify(secret, len, code, now, &step) != 0) {
+            sodium_memzero(secret, sizeof(secret));
+            outcome->mfa_required = true;
+            ratelimit_hit(app->login_by_account, email, now);
+            return buffr_fail(e, BUFFR_EUNAUTH, "totp", "the one-time code is not valid");
+        }
+        sodium_memzero(secret, sizeof(secret));
+        w.totp_step = step;
+    }
+    rc = db_transact(app->db, user.tenant_id, DB_WRITE, login_session_in_tx, &w);
+    if (rc != 0)
+        return buffr_fail(e, rc, NULL, "could not sign in");
+    if (w.replayed) {
+        outcome->mfa_required = true;
+        return buffr_fail(e, BUFFR_EUNAUTH, "totp", "the one-time code has already been used");
+    }
+    ratelimit_reset(app->login_by_account, email);
+    memcpy(out->refresh_token, w.refresh, sizeof(out->refresh_token));
+    rc = access_token_sign(app, user.id, user.tenant_id, w.session_id, user.role, user.services,
+                           out);
+    return rc == 0 ? 0 : buffr_fail(e, rc, NULL, "could not sign the token");
+}
+
+/* ---- refresh ---- */
+
+typedef struct refresh_work {
+    app_t *app;
+    char hash[65];
+    bool refused; /* unknown, expired, revoked or disabled */
+    bool reused;  /* a rotated token came back: family revoked */
+    char session_id[UUID_BUF_SIZE];
+    char tenant_id[UUID_BUF_SIZE];
+    char user_id[UUID_BUF_SIZE];
+    role_t role;
+    uint32_t services;
+    char refresh[REFRESH_TOKEN_BUF];
+} refresh_work_t;
+
+static int refresh_in_tx(db_tx_t *tx, void *ctx)
+{
+    refresh_work_t *w = ctx;
+    w->refused = w->reused = false;
+    db_rows_t *rows;
+    /* The token names no tenant, so the lookup is a system read. */
+    int rc = db_query(tx,
+                      "SELECT t.tenant_id, t.session_id, t.used_at, t.expires_at, s.revoked_at, "
+                      "s.user_id, u.role, u.services, u.disabled "
+                      "FROM refresh_tokens t "
+                      "JOIN sessions s ON s.tenant_id = t.tenant_id AND s.id = t.session_id "
+                      "JOIN users u ON u.tenant_id = s.tenant_id AND u.id = s.user_id "
+                      "WHERE t.token_hash = $1",
+                      DB_ARGS(DB_TEXT(w->hash)), &rows);
+    if (rc != 0)
+        return rc;
+    rc = db_next(rows);
+    if (rc <= 0) {
+        db_rows_free(rows);
+        w->refused = true;
+        return rc;
+    }
+    int64_t now = time_now();
+    copy_col(w->tenant_id, sizeof(w->tenant_id), rows, 0);
+    copy_col(w->session_id, sizeof(w->session_id), rows, 1);
+    bool used = !db_is_null(rows, 2);
+    bool expired = db_int(rows, 3) <= now;
+    bool revoked = !db_is_null(rows, 4);
+    copy_col(w->user_id, sizeof(w->user_id), rows, 5);
+    w->role = role_parse(db_text(rows, 6));
+    w->services = (uint32_t)db_int(rows, 7);
+    bool disabled = db_int(rows, 8) != 0;
+    db_rows_free(rows);
+
+    if (used && !revoked) {
+        w->reused = true;
+        log_warn("refresh token reused; revoking session %s of tenant %s", w->session_id,
+                 w->tenant_id);
+        return db_exec(tx, "UPDATE sessions SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL",
+                       DB_ARGS(DB_INT(now), DB_TEXT(w->session_id)), NULL);
+    }
+    if (used || expired || revoked || disabled || w->role == ROLE_NONE) {
+        w->refused = true;
+        return 0;
+    }
+    /* Rotate: the old token is spent (only once, even under a race), a new
+     * one joins the same family. */
+    int64_t changed = 0;
+    rc = db_exec(tx, "UPDATE refresh_tokens SET used_at = $1 WHERE token_hash = $2 AND used_at IS NULL",
+                 DB_ARGS(DB_INT(now), DB_TEXT(w->hash)), &changed);
+    if (rc != 0)
+        return rc;
+    if (changed != 1) {
+        w->refused = true;
+        return 0;
+    }
+    char hash[65];
+    refresh_token_new(w->refresh, hash);
+    return db_exec(tx,
+                   "INSERT INTO refresh_tokens (tenant_id, token_hash, session_id, created_at, "
+                   "expires_at) SELECT tenant_id, $1, id, $2, expires_at FROM sessions WHERE id = $3",
+                   DB_ARGS(DB_TEXT(hash), DB_INT(now), DB_TEXT(w->session_id)), NULL);
+}
+
+int identity_refresh(app_t *app, json_t *body, identity_tokens_t *out, buffr_err_t *e)
+{
+    const char *token;
+    int rc = jsonx_string(body, "refresh_token", true, 1, 256, &token, NULL, e);
+    if (rc != 0)
+        return rc;
+    refresh_work_t w = {.app = app};
+    refresh_token_hash(token, w.hash);
+    rc = db_transact(app->db, NULL, DB_WRITE, refresh_in_tx, &w);
+    if (rc != 0)
+        return buffr_fail(e, rc, NULL, "could not refresh the session");
+    if (w.refused || w.reused)
+        return buffr_fail(e, BUFFR_EUNAUTH, "refresh_token",
+                          "the refresh token is not valid; sign in again");
+    memcpy(out->refresh_token, w.refresh, sizeof(out->refresh_token));
+    rc = access_token_sign(app, w.user_id, w.tenant_id, w.session_id, w.role, w.services, out);
+    sodium_memzero(&w, sizeof(w));
+    return rc == 0 ? 0 : buffr_fail(e, rc, NULL, "could not sign the token");
+}
+
+/* ---- logout ---- */
+
+typedef struct logout_work {
+    const char *session_id;
+} logout_work_t;
+
+static int logout_in_tx(db_tx_t *tx, void *ctx)
+{
+    logout_work_t *w = ctx;
+    return db_exec(tx,
+                   "UPDATE sessions SET revoked_at = $3 WHERE tenant_id = $1 AND id = $2 "
+                   "AND revoked_at IS NULL",
+                   DB_ARGS(DB_TEXT(w->session_id), DB_INT(time_now())), NULL);
+}
+
+int identity_logout(app_t *app, const principal_t *who)
+{
+    logout_work_t w = {.session_id = who->session_id};
+    return db_transact(app->db, who->tenant_id, DB_WRITE, logout_in_tx, &w);
+}
+
+/* ---- per-request token check ---- */
+
+typedef struct authn_work {
+    principal_t *who;
+    bool valid;
+} authn_work_t;
+
+static int authenticate_in_tx(db_tx_t *tx, void *ctx)
+{
+    authn_work_t *w = ctx;
+    db_rows_t *rows;
+    int rc = db_query(tx,
+                      "SELECT u.role, u.services, u.disabled, s.revoked_at, s.expires_at "
+                      "FROM sessions s JOIN users u ON u.tenant_id = s.tenant_id AND u.id = s.user_id "
+                      "WHERE s.tenant_id = $1 AND s.id = $2 AND u.id = $3",
+                      DB_ARGS(DB_TEXT(w->who->session_id), DB_TEXT(w->who->user_id)), &rows);
+    if (rc != 0)
+        return rc;
+    rc = db_next(rows);
+    if (rc == 1) {
+        w->who->role = role_parse(db_text(rows, 0));
+        w->who->services = (uint32_t)db_int(rows, 1);
+        w->valid = db_int(rows, 2) == 0 && db_is_null(rows, 3) && db_int(rows, 4) > time_now() &&
+                   w->who->role != ROLE_NONE;
+        rc = 0;
+    }
+    db_rows_free(rows);
+    return rc;
+}
+
+static int claim_uuid(json_t *claims, const char *name, char out[UUID_BUF_SIZE])
+{
+    json_t *v = json_object_get(claims, name);
+    if (!json_is_string(v))
+        return -1;
+    return uuid_normalize(json_string_value(v), out);
+}
+
+int identity_authenticate(app_t *app, const char *bearer, principal_t *who)
+{
+    json_t *claims = NULL;
+    memset(who, 0, sizeof(*who));
+    if (bearer == NULL || jwt_verify(bearer, app->jwt_key, app->jwt_key_len, time_now(), &claims) != 0)
+        return BUFFR_EUNAUTH;
+    int bad = claim_uuid(claims, "sub", who->user_id) | claim_uuid(claims, "tenant_id", who->tenant_id) |
+              claim_uuid(claims, "sid", who->session_id);
+    json_decref(claims);
+    if (bad)
+        return BUFFR_EUNAUTH;
+    /* Role and services come from the database, not the token, so a change
+     * or a disabled account takes effect on the next request. */
+    authn_work_t w = {.who = who};
+    int rc = db_transact(app->db, who->tenant_id, DB_READ, authenticate_in_tx, &w);
+    if (rc != 0)
+        return rc == BUFFR_EUNAVAILABLE ? rc : BUFFR_EUNAUTH;
+    return w.valid ? 0 : BUFFR_EUNAUTH;
+}

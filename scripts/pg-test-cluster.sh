@@ -30,7 +30,9 @@ dir=$2
 find_bindir() {
     local best="" best_version=-1 candidate version
     for candidate in /usr/lib/postgresql/*/bin; do
-        [ -x "$candidate/initdb" ] && [ -x "$candidate/pg_ctl" ] || continue
+        if [ ! -x "$candidate/initdb" ] || [ ! -x "$candidate/pg_ctl" ]; then
+            continue
+        fi
         version=$(basename "$(dirname "$candidate")")
         version=${version%%.*}
         [[ $version =~ ^[0-9]+$ ]] || continue
@@ -56,15 +58,17 @@ as_owner() {
 }
 
 free_port() {
-    if command -v python3 >/dev/null; then
-        python3 -c 'import socket
+    local port
+    if command -v python3 >/dev/null &&
+        port=$(python3 -c 'import socket
 s = socket.socket()
 s.bind(("127.0.0.1", 0))
 print(s.getsockname()[1])
-s.close()'
+s.close()' 2>/dev/null) && [ -n "$port" ]; then
+        echo "$port"
         return
     fi
-    local port
+    command -v ss >/dev/null || die "need python3 or ss to find a free port"
     for port in $(seq 25432 26431); do
         if ! ss -Htln "sport = :$port" | grep -q .; then
             echo "$port"

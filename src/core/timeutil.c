@@ -87,7 +87,9 @@ void date_format(int64_t day, char out[DATE_BUF_SIZE])
     int y;
     unsigned m, d;
     civil_from_days(day, &y, &m, &d);
-    snprintf(out, DATE_BUF_SIZE, "%04d-%02u-%02u", y % 10000, m % 100, d % 100);
+    /* Dates come from date_parse (years 1900..9999); clamp anything else. */
+    unsigned year = y < 0 ? 0u : (y > 9999 ? 9999u : (unsigned)y);
+    snprintf(out, DATE_BUF_SIZE, "%04u-%02u-%02u", year, m % 100, d % 100);
 }
 
 bool timezone_is_valid(const char *name)

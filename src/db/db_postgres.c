@@ -376,10 +376,14 @@ static int pg_begin(void *conn, const char *tenant_id, int flags)
 {
     (void)flags; /* READ COMMITTED for both: row locks order the writers */
     pg_conn_t *c = conn;
-    if (tenant_id == NULL)
-        return pg_simple(c, "BEGIN; SELECT set_config('app.system', 'on', true)");
-    int rc = pg_simple(c, "BEGIN");
-    if (rc != 0)
+    const char *begin = tenant_id ? "BEGIN" : "BEGIN; SELECT set_config('app.system', 'on', true)";
+    int rc = pg_simple(c, begin);
+    /* A pooled connection may have died while idle (server restart, idle
+     * timeout). Nothing has run yet, so once pg_fail has reconnected,
+     * beginning again is safe and spares the caller an error. */
+    if (rc == BUFFR_EUNAVAILABLE && PQstatus(c->handle) == CONNECTION_OK)
+        rc = pg_simple(c, begin);
+    if (rc != 0 || tenant_id == NULL)
         return rc;
     /* Transaction-local: the row-level security policies read it, and it
      * cannot outlive this transaction on a pooled connection. */

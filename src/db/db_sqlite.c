@@ -433,6 +433,13 @@ static void sleep_ms(long ms)
         ;
 }
 
+static void remove_with_suffix(const char *path, const char *suffix)
+{
+    char name[4096];
+    if ((size_t)snprintf(name, sizeof(name), "%s%s", path, suffix) < sizeof(name))
+        unlink(name);
+}
+
 /* Copy into path.tmp, then rename over path, so a reader of path never sees
  * a half-written copy. */
 static int sqlite_backup(void *conn, const char *path)
@@ -444,6 +451,10 @@ static int sqlite_backup(void *conn, const char *path)
         return BUFFR_ENOMEM;
     memcpy(tmp, path, len);
     memcpy(tmp + len, ".tmp", 5);
+    /* Leftovers of an interrupted backup must not be mistaken for a hot
+     * journal of the new copy. */
+    remove_with_suffix(tmp, "-journal");
+    remove_with_suffix(tmp, "-wal");
     unlink(tmp);
 
     sqlite3 *dest = NULL;

@@ -90,8 +90,10 @@ static int cmd_serve(int argc, char **argv)
         .access_log = config.access_log,
     };
     http_server_t *server = NULL;
-    int rc = http_server_start(&opts, &app, api_routes, api_routes_count, api_authenticate,
-                               &server);
+    size_t nroutes;
+    const route_t *routes = api_routes(&nroutes);
+    int rc = routes ? http_server_start(&opts, &app, routes, nroutes, api_authenticate, &server)
+                    : BUFFR_ENOMEM;
     if (rc != 0) {
         log_error("cannot listen on %s (%s)", config.listen, buffr_strerror(rc));
         app_free(&app);

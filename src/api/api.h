@@ -12,8 +12,14 @@
 #include "app.h"
 #include "http/http.h"
 
-extern const route_t api_routes[];
-extern const size_t api_routes_count;
+/* The whole route table, gathered once from every module's array (NULL
+ * with *count 0 when out of memory at start). */
+const route_t *api_routes(size_t *count);
+
+/* Each resource's routes, declared at the end of its api file. */
+extern const route_t ops_routes[], auth_routes[], users_routes[], properties_routes[];
+extern const size_t ops_routes_count, auth_routes_count, users_routes_count,
+    properties_routes_count;
 
 /* The authentication hook the HTTP server calls for non-public routes. */
 int api_authenticate(struct app *app, const char *bearer, principal_t *out);

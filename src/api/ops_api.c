@@ -1,5 +1,6 @@
 /* ops_api.c - /health, /metrics and the served OpenAPI document. */
 #include "api/api.h"
+#include "api/schema.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,10 +15,10 @@ void api_health(req_t *r)
 {
     app_t *app = req_app(r);
     bool db_ok = db_ping(app->db) == 0;
-    json_t *body = json_pack("{s:s, s:s, s:s, s:s, s:I}", "status", db_ok ? "ok" : "degraded",
-                             "database", db_ok ? "ok" : "unreachable", "backend",
-                             db_backend_name(app->db), "version", BUFFR_VERSION, "uptime_s",
-                             (json_int_t)(time_monotonic() - app->started));
+    json_t *body =
+        json_pack("{s:s, s:s, s:s, s:s, s:I}", "status", db_ok ? "ok" : "degraded", "database",
+                  db_ok ? "ok" : "unreachable", "backend", db_backend_name(app->db), "version",
+                  BUFFR_VERSION, "uptime_s", (json_int_t)(time_monotonic() - app->started));
     if (body == NULL) {
         reply_error(r, BUFFR_ENOMEM, NULL, "out of memory");
         return;
@@ -82,11 +83,10 @@ void api_metrics(req_t *r)
             "buffr_process_resident_memory_bytes %ld\n"
             "# HELP buffr_process_uptime_seconds Seconds since start.\n"
             "# TYPE buffr_process_uptime_seconds gauge\nbuffr_process_uptime_seconds %.0f\n",
-            db_backend_name(app->db), s.pool_size, s.pool_in_use,
-            (unsigned long long)s.pool_waits, (unsigned long long)s.transactions,
-            (unsigned long long)s.rollbacks, (unsigned long long)s.retries,
-            (unsigned long long)s.statements, s.statement_seconds, process_rss_bytes(),
-            time_monotonic() - app->started);
+            db_backend_name(app->db), s.pool_size, s.pool_in_use, (unsigned long long)s.pool_waits,
+            (unsigned long long)s.transactions, (unsigned long long)s.rollbacks,
+            (unsigned long long)s.retries, (unsigned long long)s.statements, s.statement_seconds,
+            process_rss_bytes(), time_monotonic() - app->started);
     if (fclose(f) != 0 || text == NULL) {
         free(text);
         reply_error(r, BUFFR_ENOMEM, NULL, "out of memory");
@@ -98,10 +98,29 @@ void api_metrics(req_t *r)
 
 void api_openapi(req_t *r)
 {
-    json_t *doc = openapi_document(api_routes, api_routes_count, BUFFR_VERSION);
+    size_t n;
+    const route_t *routes = api_routes(&n);
+    json_t *doc = openapi_document(routes, n, BUFFR_VERSION);
     if (doc == NULL) {
         reply_error(r, BUFFR_ENOMEM, NULL, "out of memory");
         return;
     }
     reply_json(r, 200, doc);
 }
+
+/* ---- routes ---- */
+
+static const char health_answer[] =
+    OBJ("\"status\":{\"enum\":[\"ok\",\"degraded\"]},\"database\":" S_STR ",\"backend\":" S_STR
+        ",\"version\":" S_STR,
+        "\"status\",\"database\"");
+
+const route_t ops_routes[] = {
+    {"GET", "/health", api_health, PERM_PUBLIC, "Liveness and database check", "operations", 0,
+     NULL, health_answer, 200},
+    {"GET", "/metrics", api_metrics, PERM_PUBLIC, "Prometheus metrics", "operations", ROUTE_RAW,
+     NULL, NULL, 200},
+    {"GET", "/api/v1/openapi.json", api_openapi, PERM_PUBLIC, "This OpenAPI document", "operations",
+     0, NULL, NULL, 200},
+};
+const size_t ops_routes_count = sizeof(ops_routes) / sizeof(ops_routes[0]);

@@ -1,5 +1,6 @@
 /* properties_api.c - /api/v1/properties. */
 #include "api/api.h"
+#include "api/schema.h"
 
 #include "properties/properties.h"
 
@@ -55,3 +56,33 @@ void api_properties_delete(req_t *r)
     int rc = property_delete(req_app(r), req_principal(r), pid, &e);
     api_reply(r, rc, &e, 204, NULL);
 }
+
+/* ---- routes ---- */
+
+#define PROPERTY_PROPS                                                                             \
+    "\"id\":" S_UUID ",\"name\":" S_STR ",\"type\":" S_PTYPE ",\"timezone\":" S_STR                \
+    ",\"currency\":{\"type\":\"string\",\"pattern\":\"^[A-Z]{3}$\"},\"created_at\":" S_TIME        \
+    ",\"updated_at\":" S_TIME ",\"version\":" S_INT
+static const char property_answer[] =
+    OBJ(PROPERTY_PROPS, "\"id\",\"name\",\"type\",\"timezone\",\"currency\",\"version\"");
+static const char properties_answer[] = S_LIST(OBJ(PROPERTY_PROPS, "\"id\""));
+static const char property_create_body[] =
+    OBJ("\"name\":" S_STR ",\"type\":" S_PTYPE ",\"timezone\":" S_STR ",\"currency\":" S_STR,
+        "\"name\",\"type\",\"timezone\",\"currency\"");
+static const char property_update_body[] =
+    OBJ("\"name\":" S_STR ",\"type\":" S_PTYPE ",\"timezone\":" S_STR ",\"currency\":" S_STR, "");
+
+const route_t properties_routes[] = {
+    {"POST", "/api/v1/properties", api_properties_create, PERM_MANAGER, "Create a property",
+     "properties", JSON, property_create_body, property_answer, 201},
+    {"GET", "/api/v1/properties", api_properties_list, PERM_STAFF, "List the tenant's properties",
+     "properties", 0, NULL, properties_answer, 200},
+    {"GET", "/api/v1/properties/{pid}", api_properties_get, PERM_STAFF, "Read a property",
+     "properties", 0, NULL, property_answer, 200},
+    {"PATCH", "/api/v1/properties/{pid}", api_properties_update, PERM_MANAGER,
+     "Change a property (If-Match)", "properties", JSON, property_update_body, property_answer,
+     200},
+    {"DELETE", "/api/v1/properties/{pid}", api_properties_delete, PERM_MANAGER,
+     "Delete a property that has nothing attached", "properties", 0, NULL, NULL, 204},
+};
+const size_t properties_routes_count = sizeof(properties_routes) / sizeof(properties_routes[0]);

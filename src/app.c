@@ -13,6 +13,7 @@
 #include "core/timeutil.h"
 #include "db/migrate.h"
 #include "identity/identity.h"
+#include "idempotency/idempotency.h"
 #include "properties/properties.h"
 
 /* Each module's migrations; the runner applies them in version order. */
@@ -22,6 +23,7 @@ static const struct {
 } module_migrations[] = {
     {identity_migrations, &identity_migrations_count},
     {properties_migrations, &properties_migrations_count},
+    {idempotency_migrations, &idempotency_migrations_count},
 };
 
 int app_migrate(db_t *db, int *applied)

@@ -31,8 +31,7 @@ int jsonx_string(json_t *obj, const char *field, bool required, size_t min_len, 
     size_t len = json_string_length(v);
     const char *s = json_string_value(v);
     if (strlen(s) != len)
-        return buffr_fail(e, BUFFR_EVALIDATION, field, "%s must not contain NUL characters",
-                          field);
+        return buffr_fail(e, BUFFR_EVALIDATION, field, "%s must not contain NUL characters", field);
     if (len < min_len)
         return buffr_fail(e, BUFFR_EVALIDATION, field,
                           min_len == 1 ? "%s must not be empty" : "%s is too short", field);
@@ -43,8 +42,32 @@ int jsonx_string(json_t *obj, const char *field, bool required, size_t min_len, 
     return 0;
 }
 
-int jsonx_int(json_t *obj, const char *field, bool required, int64_t min, int64_t max,
-              int64_t *out, bool *present, buffr_err_t *e)
+int jsonx_line(json_t *obj, const char *field, bool required, size_t max_len, const char **out,
+               bool *present, buffr_err_t *e)
+{
+    const char *s = NULL;
+    bool here = false;
+    int rc = jsonx_string(obj, field, required, 1, max_len, &s, &here, e);
+    if (present)
+        *present = here;
+    if (rc != 0 || !here)
+        return rc;
+    bool blank = true;
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p < 0x20 || *p == 0x7f)
+            return buffr_fail(e, BUFFR_EVALIDATION, field,
+                              "%s must be one line without control characters", field);
+        if (*p != ' ')
+            blank = false;
+    }
+    if (blank)
+        return buffr_fail(e, BUFFR_EVALIDATION, field, "%s must not be blank", field);
+    *out = s;
+    return 0;
+}
+
+int jsonx_int(json_t *obj, const char *field, bool required, int64_t min, int64_t max, int64_t *out,
+              bool *present, buffr_err_t *e)
 {
     int rc;
     json_t *v = jsonx_field(obj, field, required, present, e, &rc);
@@ -54,9 +77,8 @@ int jsonx_int(json_t *obj, const char *field, bool required, int64_t min, int64_
         return buffr_fail(e, BUFFR_EVALIDATION, field, "%s must be an integer", field);
     json_int_t i = json_integer_value(v);
     if (i < min || i > max)
-        return buffr_fail(e, BUFFR_EVALIDATION, field,
-                          "%s must be between %lld and %lld", field, (long long)min,
-                          (long long)max);
+        return buffr_fail(e, BUFFR_EVALIDATION, field, "%s must be between %lld and %lld", field,
+                          (long long)min, (long long)max);
     *out = (int64_t)i;
     return 0;
 }

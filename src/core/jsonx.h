@@ -21,9 +21,13 @@
  * strings with NUL are refused). Leading/trailing space is kept. */
 int jsonx_string(json_t *obj, const char *field, bool required, size_t min_len, size_t max_len,
                  const char **out, bool *present, buffr_err_t *e);
+/* A one-line text such as a name: as jsonx_string, and also no control
+ * characters (tabs, newlines, ...) and not only spaces. */
+int jsonx_line(json_t *obj, const char *field, bool required, size_t max_len, const char **out,
+               bool *present, buffr_err_t *e);
 /* An integer in [min, max] (a JSON real, even 2.0, is refused). */
-int jsonx_int(json_t *obj, const char *field, bool required, int64_t min, int64_t max,
-              int64_t *out, bool *present, buffr_err_t *e);
+int jsonx_int(json_t *obj, const char *field, bool required, int64_t min, int64_t max, int64_t *out,
+              bool *present, buffr_err_t *e);
 int jsonx_bool(json_t *obj, const char *field, bool required, bool *out, bool *present,
                buffr_err_t *e);
 /* A string that must be one of allowed (NULL-terminated list). */

@@ -18,8 +18,8 @@
 #define RATELIMIT_BUCKETS  131072 /* power of two, above the key cap */
 
 typedef struct ratelimit_entry {
-    struct ratelimit_entry *chain;           /* next in the hash bucket */
-    struct ratelimit_entry *older, *newer;   /* window-start order */
+    struct ratelimit_entry *chain;         /* next in the hash bucket */
+    struct ratelimit_entry *older, *newer; /* window-start order */
     uint64_t hash;
     int64_t window_start;
     int count;

@@ -3,7 +3,8 @@
 
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
+#include <pthread.h>
+#include <stdlib.h>
 #include <time.h>
 
 int64_t time_now(void)
@@ -92,23 +93,62 @@ void date_format(int64_t day, char out[DATE_BUF_SIZE])
     snprintf(out, DATE_BUF_SIZE, "%04u-%02u-%02u", year, m % 100, d % 100);
 }
 
+/* The IANA names this machine's tzdata defines: zones ("Z name ...") and
+ * links ("L target name") of tzdata.zi, loaded once. Files such as
+ * "localtime" or "posixrules" under /usr/share/zoneinfo are not zone names. */
+#ifndef TZDATA_ZI_PATH
+#define TZDATA_ZI_PATH "/usr/share/zoneinfo/tzdata.zi"
+#endif
+
+static pthread_once_t tz_once = PTHREAD_ONCE_INIT;
+static char **tz_names;
+static size_t tz_count;
+
+static int tz_cmp(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void tz_load(void)
+{
+    FILE *f = fopen(TZDATA_ZI_PATH, "r");
+    if (f == NULL)
+        return;
+    size_t cap = 0;
+    char line[512];
+    while (fgets(line, sizeof(line), f) != NULL) {
+        char kind, a[128], b[128];
+        const char *name = NULL;
+        int n = sscanf(line, "%c %127s %127s", &kind, a, b);
+        if (kind == 'Z' && n >= 2)
+            name = a;
+        else if (kind == 'L' && n == 3)
+            name = b;
+        if (name == NULL || strcmp(name, "Factory") == 0)
+            continue;
+        if (tz_count == cap) {
+            size_t ncap = cap ? cap * 2 : 1024;
+            char **grown = realloc(tz_names, ncap * sizeof(*grown));
+            if (grown == NULL)
+                break;
+            tz_names = grown;
+            cap = ncap;
+        }
+        char *copy = strdup(name);
+        if (copy == NULL)
+            break;
+        tz_names[tz_count++] = copy;
+    }
+    fclose(f);
+    qsort(tz_names, tz_count, sizeof(*tz_names), tz_cmp);
+}
+
 bool timezone_is_valid(const char *name)
 {
-    if (name == NULL || name[0] == '\0' || strlen(name) > 64 || name[0] == '/')
-        return false;
-    /* Only the characters IANA names use; no "..", so no path escapes. */
-    for (const char *p = name; *p; p++) {
-        char c = *p;
-        if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-              c == '/' || c == '_' || c == '-' || c == '+'))
-            return false;
-    }
-    if (strstr(name, "//") != NULL)
+    if (name == NULL || name[0] == '\0' || strlen(name) > 64)
         return false;
     if (strcmp(name, "UTC") == 0)
         return true;
-    char path[128];
-    snprintf(path, sizeof(path), "/usr/share/zoneinfo/%s", name);
-    struct stat st;
-    return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+    pthread_once(&tz_once, tz_load);
+    return tz_count > 0 && bsearch(&name, tz_names, tz_count, sizeof(*tz_names), tz_cmp) != NULL;
 }

@@ -37,6 +37,8 @@ typedef void (*route_handler_fn)(req_t *r);
 enum {
     ROUTE_JSON_BODY = 1u << 0, /* body must be a JSON object (415 / 400 otherwise) */
     ROUTE_RAW = 1u << 1,       /* the handler writes a non-JSON answer (metrics) */
+    ROUTE_IDEMPOTENT = 1u << 2, /* honours Idempotency-Key (creates of reservations, orders,
+                                   payments, refunds): see idempotency/idempotency.h */
 };
 
 typedef struct route {

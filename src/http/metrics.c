@@ -18,20 +18,20 @@
 
 #include "core/error.h"
 
-#define METRICS_MAX_COUNTERS   4096
-#define METRICS_COUNTER_SLOTS  8192 /* power of two, twice the maximum */
-#define METRICS_MAX_HISTOGRAMS 2048
+#define METRICS_MAX_COUNTERS    4096
+#define METRICS_COUNTER_SLOTS   8192 /* power of two, twice the maximum */
+#define METRICS_MAX_HISTOGRAMS  2048
 #define METRICS_HISTOGRAM_SLOTS 4096
-#define METRICS_NBUCKETS       14
+#define METRICS_NBUCKETS        14
 
 static const double metrics_bounds[METRICS_NBUCKETS] = {
     0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
 static const char *const metrics_bound_text[METRICS_NBUCKETS] = {
     "0.0005", "0.001", "0.0025", "0.005", "0.01", "0.025", "0.05",
-    "0.1",    "0.25",  "0.5",    "1",     "2.5",   "5",     "10"};
+    "0.1",    "0.25",  "0.5",    "1",     "2.5",  "5",     "10"};
 
-static const char *const metrics_methods[] = {"GET",     "HEAD",  "POST",    "PUT",   "PATCH",
-                                              "DELETE",  "OPTIONS", "TRACE", "CONNECT"};
+static const char *const metrics_methods[] = {"GET",    "HEAD",    "POST",  "PUT",    "PATCH",
+                                              "DELETE", "OPTIONS", "TRACE", "CONNECT"};
 
 typedef struct metrics_counter {
     const char *method; /* one of metrics_methods, or "OTHER" */
@@ -211,7 +211,8 @@ int metrics_render_http(char **out, size_t *len)
             fprintf(f, "buffr_http_request_duration_seconds_bucket{method=\"%s\",route=\"",
                     hg->method);
             metrics_put_label(f, hg->route);
-            fprintf(f, "\",le=\"%s\"} %llu\n", b < METRICS_NBUCKETS ? metrics_bound_text[b] : "+Inf",
+            fprintf(f, "\",le=\"%s\"} %llu\n",
+                    b < METRICS_NBUCKETS ? metrics_bound_text[b] : "+Inf",
                     (unsigned long long)cumulative);
         }
         fprintf(f, "buffr_http_request_duration_seconds_sum{method=\"%s\",route=\"", hg->method);

@@ -37,11 +37,11 @@ static json_t *openapi_generic_object(void)
 
 static json_t *openapi_error_schema(void)
 {
-    return json_pack("{s:s, s:[s], s:{s:{s:s, s:[s,s,s], s:{s:{s:s}, s:{s:s}, s:{s:s, s:{s:{s:s}}}}}}}",
-                     "type", "object", "required", "error", "properties", "error", "type",
-                     "object", "required", "code", "message", "details", "properties", "code",
-                     "type", "string", "message", "type", "string", "details", "type", "object",
-                     "properties", "field", "type", "string");
+    return json_pack(
+        "{s:s, s:[s], s:{s:{s:s, s:[s,s,s], s:{s:{s:s}, s:{s:s}, s:{s:s, s:{s:{s:s}}}}}}}", "type",
+        "object", "required", "error", "properties", "error", "type", "object", "required", "code",
+        "message", "details", "properties", "code", "type", "string", "message", "type", "string",
+        "details", "type", "object", "properties", "field", "type", "string");
 }
 
 /* components/responses entries: name, status, description. */
@@ -54,7 +54,8 @@ static const struct {
     {"Unauthenticated", "401", "UNAUTHENTICATED: missing, expired, revoked or forged token"},
     {"Forbidden", "403", "FORBIDDEN: the caller's role may not do this"},
     {"NotFound", "404", "NOT_FOUND (also another tenant's resource)"},
-    {"Conflict", "409", "CONFLICT, NO_AVAILABILITY, INVALID_STATE_TRANSITION or INSUFFICIENT_STOCK"},
+    {"Conflict", "409",
+     "CONFLICT, NO_AVAILABILITY, INVALID_STATE_TRANSITION or INSUFFICIENT_STOCK"},
     {"PayloadTooLarge", "413", "PAYLOAD_TOO_LARGE"},
     {"UnsupportedMediaType", "415", "UNSUPPORTED_MEDIA_TYPE: the body must be application/json"},
     {"RateLimited", "429", "RATE_LIMITED; Retry-After says when to try again"},
@@ -63,9 +64,9 @@ static const struct {
 
 static json_t *openapi_error_response(const char *description, bool retry_after)
 {
-    json_t *response = json_pack("{s:s, s:{s:{s:{s:s}}}}", "description", description, "content",
-                                 "application/json", "schema", "$ref",
-                                 "#/components/schemas/Error");
+    json_t *response =
+        json_pack("{s:s, s:{s:{s:{s:s}}}}", "description", description, "content",
+                  "application/json", "schema", "$ref", "#/components/schemas/Error");
     if (response != NULL && retry_after &&
         !openapi_set(response, "headers",
                      json_pack("{s:{s:s, s:{s:s}}}", "Retry-After", "description",
@@ -85,7 +86,8 @@ static json_t *openapi_components(void)
         ok = openapi_set(responses, openapi_errors[i].name,
                          openapi_error_response(openapi_errors[i].description,
                                                 strcmp(openapi_errors[i].status, "429") == 0));
-    ok = ok && openapi_set(components, "schemas", json_pack("{s:o}", "Error", openapi_error_schema()));
+    ok = ok &&
+         openapi_set(components, "schemas", json_pack("{s:o}", "Error", openapi_error_schema()));
     ok = ok && openapi_set(components, "responses", json_incref(responses));
     ok = ok && openapi_set(components, "securitySchemes",
                            json_pack("{s:{s:s, s:s, s:s}}", "bearerAuth", "type", "http", "scheme",
@@ -183,9 +185,9 @@ static json_t *openapi_responses(const route_t *route)
         ok_response = json_pack("{s:s, s:{s:{s:{s:s}}}}", "description", "success", "content",
                                 "text/plain", "schema", "type", "string");
     } else {
-        ok_response = json_pack("{s:s, s:{s:{s:o}}}", "description", "success", "content",
-                                "application/json", "schema",
-                                openapi_schema(route->response_schema, route));
+        ok_response =
+            json_pack("{s:s, s:{s:{s:o}}}", "description", "success", "content", "application/json",
+                      "schema", openapi_schema(route->response_schema, route));
     }
     bool ok = openapi_set(responses, status, ok_response);
 

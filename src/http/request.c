@@ -202,6 +202,14 @@ static void req_set_answer(req_t *r, int status, const char *content_type, char 
             free(body);
         return;
     }
+    if (status < 100 || status > 599) {
+        log_error("request %s: %s %s answered with invalid status %d", r->id, req_method(r),
+                  r->route ? r->route->pattern : "?", status);
+        if (owned)
+            free(body);
+        req_answer_oom(r); /* the static 500 */
+        return;
+    }
     r->replied = true;
     struct MHD_Response *resp;
     if (len == 0) {

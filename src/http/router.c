@@ -92,8 +92,7 @@ static long router_decode(const char *raw, size_t len, char *out, bool is_path)
     return (long)o;
 }
 
-int router_parse_target(const char *raw, size_t len, char *buf, size_t buflen,
-                        router_target_t *out)
+int router_parse_target(const char *raw, size_t len, char *buf, size_t buflen, router_target_t *out)
 {
     memset(out, 0, sizeof(*out));
     if (raw == NULL || buf == NULL || buflen < len + 1 || len == 0 || raw[0] != '/')
@@ -140,8 +139,7 @@ int router_parse_target(const char *raw, size_t len, char *buf, size_t buflen,
                 pair->value = "";
                 if (eq != NULL && pair_end > eq + 1) {
                     long value_len = router_decode(eq + 1, (size_t)(pair_end - eq - 1), w, false);
-                    if (value_len < 0 ||
-                        !router_utf8_valid((unsigned char *)w, (size_t)value_len))
+                    if (value_len < 0 || !router_utf8_valid((unsigned char *)w, (size_t)value_len))
                         return ROUTER_EBADQUERY;
                     w[value_len] = '\0';
                     pair->value = w;

@@ -5,9 +5,11 @@
  * the metrics and access-log line once the answer has been sent.
  *
  * MHD calls the access handler once when the headers are in, once per piece
- * of body, and once more when the request is complete; answers that do not
- * need the body (404, 405, 413 by Content-Length, 401, 403, 415) are queued
- * on the first call, so an unwanted body is never read. MHD 0.9.75 cannot
+ * of body, and once more when the request is complete. Answers that do not
+ * need the body (404, 405, 413 by Content-Length, 401, 403, 415) are decided
+ * on the first call; they are sent at once when the body is large or of
+ * unknown size (so it is never read, and the connection closes), else after
+ * the small body has gone by (so keep-alive survives). MHD 0.9.75 cannot
  * queue an answer in the middle of an upload, so a body that outgrows the
  * limit while arriving is read and thrown away, then answered 413 (with a
  * cap past which the connection is simply closed).
@@ -40,10 +42,16 @@
 /* Bytes of an over-size body read and discarded before the connection is
  * closed without an answer instead. */
 #define SERVER_DISCARD_MAX ((uint64_t)64 << 20)
+/* Bodies up to this size are read past (not closed on) when the request was
+ * already refused from its headers. */
+#define SERVER_SMALL_BODY ((uint64_t)64 << 10)
+/* Most of a body allocated before any of it has arrived. */
+#define SERVER_BODY_PREALLOC ((size_t)64 << 10)
 
 /* ---- libmicrohttpd callbacks ---- */
 
-static void server_mhd_log(void *cls, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
+static void server_mhd_log(void *cls, const char *fmt, va_list ap)
+    __attribute__((format(printf, 2, 0)));
 
 static void server_mhd_log(void *cls, const char *fmt, va_list ap)
 {
@@ -345,8 +353,8 @@ static void server_begin(req_t *r, const char *method)
         reply_error(r, BUFFR_ENOMEM, NULL, "out of memory parsing the request target");
         return;
     }
-    int parsed =
-        router_parse_target(r->raw_target, r->raw_target_len, buf, r->raw_target_len + 1, &r->target);
+    int parsed = router_parse_target(r->raw_target, r->raw_target_len, buf, r->raw_target_len + 1,
+                                     &r->target);
     if (parsed == ROUTER_EBADPATH) {
         reply_error(r, BUFFR_ENOTFOUND, NULL, "not found");
         return;
@@ -355,8 +363,8 @@ static void server_begin(req_t *r, const char *method)
 
     router_params_t params;
     bool path_matched = false;
-    r->route = router_match(s->routes, s->nroutes, r->method, r->target.path, &params,
-                            &path_matched);
+    r->route =
+        router_match(s->routes, s->nroutes, r->method, r->target.path, &params, &path_matched);
     if (r->route == NULL) {
         if (path_matched) {
             char allow[128];
@@ -401,12 +409,15 @@ static void server_begin(req_t *r, const char *method)
     }
 
     if (has_length && declared > 0) {
-        /* Known size: one allocation instead of growing. */
-        r->body = malloc((size_t)declared + 1);
+        /* Known size: allocate it up front, but only up to what a client
+         * must actually send before more is committed, so idle connections
+         * that merely announce large bodies cost little. */
+        size_t first = declared < SERVER_BODY_PREALLOC ? (size_t)declared : SERVER_BODY_PREALLOC;
+        r->body = malloc(first + 1);
         if (r->body == NULL)
             r->body_oom = true;
         else
-            r->body_cap = (size_t)declared + 1;
+            r->body_cap = first + 1;
     }
 }
 
@@ -416,10 +427,12 @@ static enum MHD_Result server_take_body(req_t *r, const char *data, size_t size)
 {
     http_server_t *s = r->server;
     r->bytes_in += size;
+    if (r->replied) /* answered from the headers: the body goes by unread */
+        return MHD_YES;
     if (r->body_too_large || r->body_oom) {
         if (r->bytes_in > (uint64_t)s->max_body_bytes + SERVER_DISCARD_MAX) {
-            log_warn("request %s: closing a connection that sent %llu bytes past the limit",
-                     r->id, (unsigned long long)r->bytes_in);
+            log_warn("request %s: closing a connection that sent %llu bytes past the limit", r->id,
+                     (unsigned long long)r->bytes_in);
             return MHD_NO;
         }
         return MHD_YES;
@@ -475,14 +488,15 @@ static void server_dispatch(req_t *r)
             return;
         }
         json_error_t error;
-        r->json = json_loadb(r->body, r->body_len, JSON_REJECT_DUPLICATES, &error);
+        r->json =
+            json_loadb(r->body, r->body_len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &error);
         if (r->json == NULL) {
             if (json_error_code(&error) == json_error_out_of_memory)
                 reply_error(r, BUFFR_ENOMEM, NULL, "out of memory parsing the request body");
             else
                 reply_error(r, BUFFR_EMALFORMED, NULL,
-                            "the request body is not valid JSON (line %d, column %d)",
-                            error.line, error.column);
+                            "the request body is not valid JSON (line %d, column %d)", error.line,
+                            error.column);
             return;
         }
         if (!json_is_object(r->json)) {
@@ -494,6 +508,24 @@ static void server_dispatch(req_t *r)
     if (!r->replied)
         reply_error(r, BUFFR_EINTERNAL, NULL, "the handler of %s %s returned without answering",
                     route->method, route->pattern);
+}
+
+/* An answer was decided from the headers alone: queue it now, or only once
+ * the request's body has gone by? MHD 0.9.75 closes the connection after an
+ * answer queued on the first call, even when there is no body at all, so
+ * waiting keeps keep-alive connections open across 401s and 404s. A large,
+ * chunked or 100-continue body is not worth reading: answer at once and let
+ * the connection close; a 413 is always answered at once. */
+static bool server_answer_at_once(req_t *r)
+{
+    if (r->status == MHD_HTTP_CONTENT_TOO_LARGE || r->reply_oom)
+        return true;
+    if (req_header(r, MHD_HTTP_HEADER_TRANSFER_ENCODING) != NULL)
+        return true;
+    uint64_t declared;
+    if (!server_content_length(r, &declared) || declared == 0)
+        return false;
+    return declared > SERVER_SMALL_BODY || req_header(r, MHD_HTTP_HEADER_EXPECT) != NULL;
 }
 
 static enum MHD_Result server_queue(req_t *r)
@@ -527,7 +559,7 @@ static enum MHD_Result server_access(void *cls, struct MHD_Connection *conn, con
     if (!r->begun) {
         r->begun = true;
         server_begin(r, method);
-        if (r->replied)
+        if (r->replied && server_answer_at_once(r))
             return server_queue(r);
         if (*upload_data_size == 0)
             return MHD_YES;
@@ -537,7 +569,8 @@ static enum MHD_Result server_access(void *cls, struct MHD_Connection *conn, con
         *upload_data_size = 0;
         return more;
     }
-    server_dispatch(r);
+    if (!r->replied)
+        server_dispatch(r);
     return server_queue(r);
 }
 
@@ -550,8 +583,8 @@ static int server_check_routes(const route_t *routes, size_t n)
     for (size_t i = 0; i < n; i++) {
         const route_t *route = &routes[i];
         const char *pattern = route->pattern;
-        bool ok = route->method && route->method[0] && route->handler && pattern &&
-                  pattern[0] == '/';
+        bool ok =
+            route->method && route->method[0] && route->handler && pattern && pattern[0] == '/';
         size_t segments = 0;
         for (const char *p = pattern; ok && *p; p++) {
             if (*p == '/') {
@@ -661,8 +694,7 @@ int http_server_start(const http_server_opts_t *opts, struct app *app, const rou
     if (s->oom_response == NULL ||
         MHD_add_response_header(s->oom_response, MHD_HTTP_HEADER_CONTENT_TYPE,
                                 "application/json; charset=utf-8") != MHD_YES ||
-        MHD_add_response_header(s->oom_response, "X-Content-Type-Options", "nosniff") !=
-            MHD_YES) {
+        MHD_add_response_header(s->oom_response, "X-Content-Type-Options", "nosniff") != MHD_YES) {
         if (s->oom_response)
             MHD_destroy_response(s->oom_response);
         free(s);
@@ -696,15 +728,15 @@ int http_server_start(const http_server_opts_t *opts, struct app *app, const rou
     size_t pool = (size_t)s->max_header_bytes + (size_t)s->max_header_bytes / 2 + 8192;
     struct MHD_OptionItem options[12];
     size_t n = 0;
-    options[n++] = (struct MHD_OptionItem){MHD_OPTION_EXTERNAL_LOGGER,
-                                           (intptr_t)server_mhd_log, NULL};
-    options[n++] = (struct MHD_OptionItem){MHD_OPTION_URI_LOG_CALLBACK,
-                                           (intptr_t)server_request_begin, s};
-    options[n++] = (struct MHD_OptionItem){MHD_OPTION_NOTIFY_COMPLETED,
-                                           (intptr_t)server_request_completed, s};
+    options[n++] =
+        (struct MHD_OptionItem){MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)server_mhd_log, NULL};
+    options[n++] =
+        (struct MHD_OptionItem){MHD_OPTION_URI_LOG_CALLBACK, (intptr_t)server_request_begin, s};
+    options[n++] =
+        (struct MHD_OptionItem){MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)server_request_completed, s};
     options[n++] = (struct MHD_OptionItem){MHD_OPTION_SOCK_ADDR, 0, &addr};
-    options[n++] = (struct MHD_OptionItem){MHD_OPTION_CONNECTION_MEMORY_LIMIT, (intptr_t)pool,
-                                           NULL};
+    options[n++] =
+        (struct MHD_OptionItem){MHD_OPTION_CONNECTION_MEMORY_LIMIT, (intptr_t)pool, NULL};
     if (threads > 1)
         options[n++] = (struct MHD_OptionItem){MHD_OPTION_THREAD_POOL_SIZE, threads, NULL};
     if (opts->max_connections > 0) {
@@ -720,8 +752,8 @@ int http_server_start(const http_server_opts_t *opts, struct app *app, const rou
                                                opts->connection_timeout_s, NULL};
     options[n++] = (struct MHD_OptionItem){MHD_OPTION_END, 0, NULL};
 
-    s->daemon = MHD_start_daemon(flags, opts->port, NULL, NULL, server_access, s,
-                                 MHD_OPTION_ARRAY, options, MHD_OPTION_END);
+    s->daemon = MHD_start_daemon(flags, opts->port, NULL, NULL, server_access, s, MHD_OPTION_ARRAY,
+                                 options, MHD_OPTION_END);
     if (s->daemon == NULL) {
         log_error("http: cannot listen on %s port %u (address in use or not available)",
                   opts->host && opts->host[0] ? opts->host : "0.0.0.0", (unsigned)opts->port);

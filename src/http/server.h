@@ -30,15 +30,15 @@ struct app;
 typedef int (*http_authenticate_fn)(struct app *app, const char *bearer_token, principal_t *out);
 
 typedef struct http_server_opts {
-    const char *host;          /* IPv4 or IPv6 literal, or a name ("localhost"); NULL = 0.0.0.0 */
-    uint16_t port;             /* 0 = any free port (see http_server_port) */
-    int threads;               /* worker threads; <= 1 means one */
-    int64_t max_body_bytes;    /* <= 0 means 1 MiB */
-    int max_header_bytes;      /* request line and headers; <= 0 means 16 KiB */
-    int max_connections;       /* 0 = libmicrohttpd's default */
+    const char *host;           /* IPv4 or IPv6 literal, or a name ("localhost"); NULL = 0.0.0.0 */
+    uint16_t port;              /* 0 = any free port (see http_server_port) */
+    int threads;                /* worker threads; <= 1 means one */
+    int64_t max_body_bytes;     /* <= 0 means 1 MiB */
+    int max_header_bytes;       /* request line and headers; <= 0 means 16 KiB */
+    int max_connections;        /* 0 = libmicrohttpd's default */
     int max_connections_per_ip; /* 0 = no limit */
-    int connection_timeout_s;  /* an idle or stalled connection is dropped; 0 = never */
-    bool access_log;           /* one JSON line per request through log_json() */
+    int connection_timeout_s;   /* an idle or stalled connection is dropped; 0 = never */
+    bool access_log;            /* one JSON line per request through log_json() */
 } http_server_opts_t;
 
 typedef struct http_server http_server_t;

@@ -36,9 +36,8 @@ void identity_tokens_clear(identity_tokens_t *t)
 
 json_t *identity_tokens_json(const identity_tokens_t *t, bool with_ids)
 {
-    json_t *o = json_pack("{s:s, s:s, s:s, s:i}", "access_token", t->access_token,
-                          "refresh_token", t->refresh_token, "token_type", "Bearer",
-                          "expires_in", t->expires_in);
+    json_t *o = json_pack("{s:s, s:s, s:s, s:i}", "access_token", t->access_token, "refresh_token",
+                          t->refresh_token, "token_type", "Bearer", "expires_in", t->expires_in);
     if (o != NULL && with_ids) {
         json_object_set_new(o, "user_id", json_string(t->user_id));
         json_object_set_new(o, "tenant_id", json_string(t->tenant_id));
@@ -88,8 +87,8 @@ int identity_load_signing_key(app_t *app)
             log_error("BUFFR_JWT_SECRET must be at least 32 characters");
             return BUFFR_EINVAL;
         }
-        crypto_generichash(app->jwt_key, 32, (const unsigned char *)secret, strlen(secret),
-                           NULL, 0);
+        crypto_generichash(app->jwt_key, 32, (const unsigned char *)secret, strlen(secret), NULL,
+                           0);
         app->jwt_key_len = 32;
         return 0;
     }
@@ -104,8 +103,8 @@ int identity_load_signing_key(app_t *app)
     if (rc != 0)
         return rc;
     size_t len = 0;
-    if (sodium_hex2bin(app->jwt_key, sizeof(app->jwt_key), w.stored, strlen(w.stored), NULL,
-                       &len, NULL) != 0 ||
+    if (sodium_hex2bin(app->jwt_key, sizeof(app->jwt_key), w.stored, strlen(w.stored), NULL, &len,
+                       NULL) != 0 ||
         len < 32) {
         log_error("the stored token signing key is damaged");
         return BUFFR_EINTERNAL;
@@ -217,17 +216,17 @@ static int access_token_sign(app_t *app, const char *user_id, const char *tenant
 }
 
 /* Start a session and its first refresh token inside tx (tenant-scoped). */
-static int session_start(db_tx_t *tx, app_t *app, const char *user_id, char session_id[UUID_BUF_SIZE],
-                         char refresh[REFRESH_TOKEN_BUF])
+static int session_start(db_tx_t *tx, app_t *app, const char *user_id,
+                         char session_id[UUID_BUF_SIZE], char refresh[REFRESH_TOKEN_BUF])
 {
     int64_t now = time_now();
     int64_t expires = now + app->config.refresh_token_ttl_s;
     uuid_v7_new(session_id);
-    int rc = db_exec(tx,
-                     "INSERT INTO sessions (tenant_id, id, user_id, created_at, expires_at) "
-                     "VALUES ($1, $2, $3, $4, $5)",
-                     DB_ARGS(DB_TEXT(session_id), DB_TEXT(user_id), DB_INT(now), DB_INT(expires)),
-                     NULL);
+    int rc =
+        db_exec(tx,
+                "INSERT INTO sessions (tenant_id, id, user_id, created_at, expires_at) "
+                "VALUES ($1, $2, $3, $4, $5)",
+                DB_ARGS(DB_TEXT(session_id), DB_TEXT(user_id), DB_INT(now), DB_INT(expires)), NULL);
     if (rc != 0)
         return rc;
     char hash[65];
@@ -259,12 +258,13 @@ static int register_in_tx(db_tx_t *tx, void *ctx)
                      DB_ARGS(DB_TEXT(w->tenant_name), DB_INT(now)), NULL);
     if (rc != 0)
         return rc;
-    rc = db_exec(tx,
-                 "INSERT INTO users (tenant_id, id, email, full_name, password_hash, role, "
-                 "services, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, 'owner', $6, $7, $7)",
-                 DB_ARGS(DB_TEXT(w->user_id), DB_TEXT(w->email), DB_TEXT(w->full_name),
-                         DB_TEXT(w->password_hash), DB_INT(SERVICE_ALL), DB_INT(now)),
-                 NULL);
+    rc = db_exec(
+        tx,
+        "INSERT INTO users (tenant_id, id, email, full_name, password_hash, role, "
+        "services, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, 'owner', $6, $7, $7)",
+        DB_ARGS(DB_TEXT(w->user_id), DB_TEXT(w->email), DB_TEXT(w->full_name),
+                DB_TEXT(w->password_hash), DB_INT(SERVICE_ALL), DB_INT(now)),
+        NULL);
     if (rc != 0)
         return rc;
     return w->with_session ? session_start(tx, w->app, w->user_id, w->session_id, w->refresh) : 0;
@@ -307,11 +307,11 @@ static int read_register_fields(json_t *body, const char **tenant_name, const ch
                                 const char **password, const char **full_name, buffr_err_t *e)
 {
     int rc;
-    if ((rc = jsonx_string(body, "tenant_name", true, 1, 200, tenant_name, NULL, e)) != 0 ||
+    if ((rc = jsonx_line(body, "tenant_name", true, 200, tenant_name, NULL, e)) != 0 ||
         (rc = jsonx_string(body, "email", true, 3, 254, email, NULL, e)) != 0 ||
         (rc = jsonx_string(body, "password", true, 0, PASSWORD_MAX_BYTES, password, NULL, e)) !=
             0 ||
-        (rc = jsonx_string(body, "full_name", true, 1, 200, full_name, NULL, e)) != 0)
+        (rc = jsonx_line(body, "full_name", true, 200, full_name, NULL, e)) != 0)
         return rc;
     return 0;
 }
@@ -342,8 +342,8 @@ int identity_create_tenant_owner(app_t *app, const char *tenant_name, const char
                                  buffr_err_t *e)
 {
     register_work_t w;
-    return tenant_owner_create(app, tenant_name, email, password, full_name, false, &w,
-                               tenant_id, user_id, e);
+    return tenant_owner_create(app, tenant_name, email, password, full_name, false, &w, tenant_id,
+                               user_id, e);
 }
 
 /* ---- login ---- */
@@ -557,7 +557,8 @@ static int refresh_in_tx(db_tx_t *tx, void *ctx)
         w->reused = true;
         log_warn("refresh token reused; revoking session %s of tenant %s", w->session_id,
                  w->tenant_id);
-        return db_exec(tx, "UPDATE sessions SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL",
+        return db_exec(tx,
+                       "UPDATE sessions SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL",
                        DB_ARGS(DB_INT(now), DB_TEXT(w->session_id)), NULL);
     }
     if (used || expired || revoked || disabled || w->role == ROLE_NONE) {
@@ -567,7 +568,8 @@ static int refresh_in_tx(db_tx_t *tx, void *ctx)
     /* Rotate: the old token is spent (only once, even under a race), a new
      * one joins the same family. */
     int64_t changed = 0;
-    rc = db_exec(tx, "UPDATE refresh_tokens SET used_at = $1 WHERE token_hash = $2 AND used_at IS NULL",
+    rc = db_exec(tx,
+                 "UPDATE refresh_tokens SET used_at = $1 WHERE token_hash = $2 AND used_at IS NULL",
                  DB_ARGS(DB_INT(now), DB_TEXT(w->hash)), &changed);
     if (rc != 0)
         return rc;
@@ -577,10 +579,11 @@ static int refresh_in_tx(db_tx_t *tx, void *ctx)
     }
     char hash[65];
     refresh_token_new(w->refresh, hash);
-    return db_exec(tx,
-                   "INSERT INTO refresh_tokens (tenant_id, token_hash, session_id, created_at, "
-                   "expires_at) SELECT tenant_id, $1, id, $2, expires_at FROM sessions WHERE id = $3",
-                   DB_ARGS(DB_TEXT(hash), DB_INT(now), DB_TEXT(w->session_id)), NULL);
+    return db_exec(
+        tx,
+        "INSERT INTO refresh_tokens (tenant_id, token_hash, session_id, created_at, "
+        "expires_at) SELECT tenant_id, $1, id, $2, expires_at FROM sessions WHERE id = $3",
+        DB_ARGS(DB_TEXT(hash), DB_INT(now), DB_TEXT(w->session_id)), NULL);
 }
 
 int identity_refresh(app_t *app, json_t *body, identity_tokens_t *out, buffr_err_t *e)
@@ -635,11 +638,12 @@ static int authenticate_in_tx(db_tx_t *tx, void *ctx)
 {
     authn_work_t *w = ctx;
     db_rows_t *rows;
-    int rc = db_query(tx,
-                      "SELECT u.role, u.services, u.disabled, s.revoked_at, s.expires_at "
-                      "FROM sessions s JOIN users u ON u.tenant_id = s.tenant_id AND u.id = s.user_id "
-                      "WHERE s.tenant_id = $1 AND s.id = $2 AND u.id = $3",
-                      DB_ARGS(DB_TEXT(w->who->session_id), DB_TEXT(w->who->user_id)), &rows);
+    int rc =
+        db_query(tx,
+                 "SELECT u.role, u.services, u.disabled, s.revoked_at, s.expires_at "
+                 "FROM sessions s JOIN users u ON u.tenant_id = s.tenant_id AND u.id = s.user_id "
+                 "WHERE s.tenant_id = $1 AND s.id = $2 AND u.id = $3",
+                 DB_ARGS(DB_TEXT(w->who->session_id), DB_TEXT(w->who->user_id)), &rows);
     if (rc != 0)
         return rc;
     rc = db_next(rows);
@@ -666,9 +670,11 @@ int identity_authenticate(app_t *app, const char *bearer, principal_t *who)
 {
     json_t *claims = NULL;
     memset(who, 0, sizeof(*who));
-    if (bearer == NULL || jwt_verify(bearer, app->jwt_key, app->jwt_key_len, time_now(), &claims) != 0)
+    if (bearer == NULL ||
+        jwt_verify(bearer, app->jwt_key, app->jwt_key_len, time_now(), &claims) != 0)
         return BUFFR_EUNAUTH;
-    int bad = claim_uuid(claims, "sub", who->user_id) | claim_uuid(claims, "tenant_id", who->tenant_id) |
+    int bad = claim_uuid(claims, "sub", who->user_id) |
+              claim_uuid(claims, "tenant_id", who->tenant_id) |
               claim_uuid(claims, "sid", who->session_id);
     json_decref(claims);
     if (bad)

@@ -68,4 +68,5 @@ const db_migration_t identity_migrations[] = {
      .sql = identity_v1_sql,
      .tenant_tables = "tenants,users,sessions,refresh_tokens"},
 };
-const size_t identity_migrations_count = sizeof(identity_migrations) / sizeof(identity_migrations[0]);
+const size_t identity_migrations_count =
+    sizeof(identity_migrations) / sizeof(identity_migrations[0]);

@@ -173,13 +173,13 @@ static int disable_in_tx(db_tx_t *tx, void *ctx)
     int64_t changed = 0;
     /* The step check inside the UPDATE keeps a code single-use even if two
      * requests race. */
-    int rc = db_exec(tx,
-                     "UPDATE users SET mfa_enabled = 0, mfa_secret = NULL, "
-                     "mfa_pending_secret = NULL, mfa_last_step = $3, updated_at = $4, "
-                     "version = version + 1 "
-                     "WHERE tenant_id = $1 AND id = $2 AND mfa_enabled = 1 AND mfa_last_step < $3",
-                     DB_ARGS(DB_TEXT(w->state.user_id), DB_INT(w->step), DB_INT(time_now())),
-                     &changed);
+    int rc =
+        db_exec(tx,
+                "UPDATE users SET mfa_enabled = 0, mfa_secret = NULL, "
+                "mfa_pending_secret = NULL, mfa_last_step = $3, updated_at = $4, "
+                "version = version + 1 "
+                "WHERE tenant_id = $1 AND id = $2 AND mfa_enabled = 1 AND mfa_last_step < $3",
+                DB_ARGS(DB_TEXT(w->state.user_id), DB_INT(w->step), DB_INT(time_now())), &changed);
     if (rc != 0)
         return rc;
     if (changed != 1)

@@ -16,8 +16,8 @@
 #include "core/jsonx.h"
 #include "core/timeutil.h"
 
-static const char *const role_values[] = {"owner", "manager", "service_manager", "staff", "guest",
-                                          NULL};
+static const char *const role_values[] = {"owner", "manager", "service_manager",
+                                          "staff", "guest",   NULL};
 
 #define USER_COLUMNS                                                                               \
     "id, email, full_name, role, services, disabled, mfa_enabled, created_at, updated_at, version"
@@ -115,12 +115,13 @@ static int user_create_in_tx(db_tx_t *tx, void *ctx)
 {
     user_create_work_t *w = ctx;
     int64_t now = time_now();
-    int rc = db_exec(tx,
-                     "INSERT INTO users (tenant_id, id, email, full_name, password_hash, role, "
-                     "services, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)",
-                     DB_ARGS(DB_TEXT(w->id), DB_TEXT(w->email), DB_TEXT(w->full_name),
-                             DB_TEXT(w->hash), DB_TEXT(w->role), DB_INT(w->services), DB_INT(now)),
-                     NULL);
+    int rc =
+        db_exec(tx,
+                "INSERT INTO users (tenant_id, id, email, full_name, password_hash, role, "
+                "services, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)",
+                DB_ARGS(DB_TEXT(w->id), DB_TEXT(w->email), DB_TEXT(w->full_name), DB_TEXT(w->hash),
+                        DB_TEXT(w->role), DB_INT(w->services), DB_INT(now)),
+                NULL);
     if (rc != 0)
         return rc;
     user_read_t r = {.user_id = w->id, .user = w->user};
@@ -134,7 +135,7 @@ int users_create(app_t *app, const principal_t *who, json_t *body, json_t **out,
     const char *email_in, *full_name, *password, *role = NULL;
     int rc;
     if ((rc = jsonx_string(body, "email", true, 3, 254, &email_in, NULL, e)) != 0 ||
-        (rc = jsonx_string(body, "full_name", true, 1, 200, &full_name, NULL, e)) != 0 ||
+        (rc = jsonx_line(body, "full_name", true, 200, &full_name, NULL, e)) != 0 ||
         (rc = jsonx_string(body, "password", true, 0, PASSWORD_MAX_BYTES, &password, NULL, e)) !=
             0 ||
         (rc = jsonx_enum(body, "role", true, role_values, &role, NULL, e)) != 0)
@@ -156,8 +157,12 @@ int users_create(app_t *app, const principal_t *who, json_t *body, json_t **out,
     if ((rc = password_hash(password, hash)) != 0)
         return buffr_fail(e, rc, NULL, "could not create the user");
     uuid_v7_new(id);
-    user_create_work_t w = {.id = id, .email = email, .full_name = full_name, .hash = hash,
-                            .role = role, .services = services};
+    user_create_work_t w = {.id = id,
+                            .email = email,
+                            .full_name = full_name,
+                            .hash = hash,
+                            .role = role,
+                            .services = services};
     rc = db_transact(app->db, who->tenant_id, DB_WRITE, user_create_in_tx, &w);
     sodium_memzero(hash, sizeof(hash));
     if (rc != 0) {
@@ -197,7 +202,8 @@ static int user_list_in_tx(db_tx_t *tx, void *ctx)
         if (n == w->limit) {
             /* One more row exists: the page ends at the previous one. */
             json_t *last = json_array_get(w->data, (size_t)n - 1);
-            snprintf(w->next, sizeof(w->next), "%s", json_string_value(json_object_get(last, "id")));
+            snprintf(w->next, sizeof(w->next), "%s",
+                     json_string_value(json_object_get(last, "id")));
             break;
         }
         json_t *u = user_row_json(rows);
@@ -229,8 +235,7 @@ int users_list(app_t *app, const principal_t *who, int limit, const char *cursor
     return *out ? 0 : buffr_fail(e, BUFFR_ENOMEM, NULL, "out of memory");
 }
 
-int users_get(app_t *app, const principal_t *who, const char *user_id, json_t **out,
-              buffr_err_t *e)
+int users_get(app_t *app, const principal_t *who, const char *user_id, json_t **out, buffr_err_t *e)
 {
     user_read_t w = {.user_id = user_id};
     int rc = db_transact(app->db, who->tenant_id, DB_READ, user_read_in_tx, &w);
@@ -309,7 +314,7 @@ int users_update(app_t *app, const principal_t *who, const char *user_id, json_t
     int rc;
     bool has_disabled = false;
     if ((rc = jsonx_enum(body, "role", false, role_values, &w.role, NULL, e)) != 0 ||
-        (rc = jsonx_string(body, "full_name", false, 1, 200, &w.full_name, NULL, e)) != 0 ||
+        (rc = jsonx_line(body, "full_name", false, 200, &w.full_name, NULL, e)) != 0 ||
         (rc = jsonx_bool(body, "disabled", false, &w.disabled, &has_disabled, e)) != 0 ||
         (rc = identity_parse_permissions(body, &w.services, &w.set_services, e)) != 0)
         return rc;

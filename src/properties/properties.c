@@ -56,7 +56,7 @@ int property_input_parse(json_t *body, bool create, property_input_t *in, buffr_
 {
     memset(in, 0, sizeof(*in));
     int rc;
-    if ((rc = jsonx_string(body, "name", create, 1, 200, &in->name, NULL, e)) != 0 ||
+    if ((rc = jsonx_line(body, "name", create, 200, &in->name, NULL, e)) != 0 ||
         (rc = jsonx_enum(body, "type", create, property_types, &in->type, NULL, e)) != 0 ||
         (rc = jsonx_string(body, "timezone", create, 1, 64, &in->timezone, NULL, e)) != 0 ||
         (rc = jsonx_string(body, "currency", create, 3, 3, &in->currency, NULL, e)) != 0)
@@ -74,8 +74,9 @@ int property_input_parse(json_t *body, bool create, property_input_t *in, buffr_
 static int property_read(db_tx_t *tx, const char *id, json_t **out)
 {
     db_rows_t *rows;
-    int rc = db_query(tx, "SELECT " PROPERTY_COLUMNS " FROM properties WHERE tenant_id = $1 AND id = $2",
-                      DB_ARGS(DB_TEXT(id)), &rows);
+    int rc =
+        db_query(tx, "SELECT " PROPERTY_COLUMNS " FROM properties WHERE tenant_id = $1 AND id = $2",
+                 DB_ARGS(DB_TEXT(id)), &rows);
     if (rc != 0)
         return rc;
     rc = db_next(rows);
@@ -125,8 +126,7 @@ static int property_create_in_tx(db_tx_t *tx, void *ctx)
     return rc != 0 ? rc : property_read(tx, w->id, &w->result);
 }
 
-int property_create(app_t *app, const principal_t *who, json_t *body, json_t **out,
-                    buffr_err_t *e)
+int property_create(app_t *app, const principal_t *who, json_t *body, json_t **out, buffr_err_t *e)
 {
     property_create_work_t w = {0};
     int rc = property_input_parse(body, true, &w.in, e);
@@ -154,17 +154,19 @@ static int property_list_in_tx(db_tx_t *tx, void *ctx)
     json_array_clear(w->data);
     w->next[0] = '\0';
     db_rows_t *rows;
-    int rc = db_query(tx,
-                      "SELECT " PROPERTY_COLUMNS " FROM properties WHERE tenant_id = $1 AND id > $2 "
-                      "ORDER BY id LIMIT $3",
-                      DB_ARGS(DB_TEXT(w->cursor ? w->cursor : ""), DB_INT(w->limit + 1)), &rows);
+    int rc =
+        db_query(tx,
+                 "SELECT " PROPERTY_COLUMNS " FROM properties WHERE tenant_id = $1 AND id > $2 "
+                 "ORDER BY id LIMIT $3",
+                 DB_ARGS(DB_TEXT(w->cursor ? w->cursor : ""), DB_INT(w->limit + 1)), &rows);
     if (rc != 0)
         return rc;
     int n = 0;
     while ((rc = db_next(rows)) == 1) {
         if (n == w->limit) {
             json_t *last = json_array_get(w->data, (size_t)n - 1);
-            snprintf(w->next, sizeof(w->next), "%s", json_string_value(json_object_get(last, "id")));
+            snprintf(w->next, sizeof(w->next), "%s",
+                     json_string_value(json_object_get(last, "id")));
             break;
         }
         json_t *p = property_row_json(rows);
@@ -178,8 +180,8 @@ static int property_list_in_tx(db_tx_t *tx, void *ctx)
     return rc < 0 ? rc : 0;
 }
 
-int property_list(app_t *app, const principal_t *who, int limit, const char *cursor,
-                  json_t **out, buffr_err_t *e)
+int property_list(app_t *app, const principal_t *who, int limit, const char *cursor, json_t **out,
+                  buffr_err_t *e)
 {
     if (cursor != NULL && !uuid_is_valid(cursor))
         return buffr_fail(e, BUFFR_EVALIDATION, "cursor", "cursor is not valid");
@@ -209,8 +211,7 @@ static int property_get_in_tx(db_tx_t *tx, void *ctx)
     return property_read(tx, w->id, &w->result);
 }
 
-int property_get(app_t *app, const principal_t *who, const char *id, json_t **out,
-                 buffr_err_t *e)
+int property_get(app_t *app, const principal_t *who, const char *id, json_t **out, buffr_err_t *e)
 {
     property_get_work_t w = {.id = id};
     int rc = db_transact(app->db, who->tenant_id, DB_READ, property_get_in_tx, &w);
@@ -262,6 +263,12 @@ int property_update(app_t *app, const principal_t *who, const char *id, json_t *
     int rc = property_input_parse(body, false, &w.in, e);
     if (rc != 0)
         return rc;
+    if (!w.in.name && !w.in.type && !w.in.timezone && !w.in.currency) {
+        /* Nothing to change: answer the property as it is, version unchanged. */
+        property_get_work_t g = {.id = id};
+        rc = db_transact(app->db, who->tenant_id, DB_READ, property_get_in_tx, &g);
+        return property_done(rc, g.result, out, e, "read");
+    }
     if (e)
         e->code = 0;
     rc = db_transact(app->db, who->tenant_id, DB_WRITE, property_update_in_tx, &w);

@@ -19,6 +19,7 @@ Run a test file as:
 """
 
 import argparse
+import atexit
 import base64
 import hashlib
 import hmac
@@ -210,13 +211,25 @@ class Client:
 # ---------------------------------------------------------------- server
 
 
+_live_servers = set()
+
+
+@atexit.register
+def _kill_leftover_servers():
+    """A test file that dies without its teardown must not leave servers behind."""
+    for server in list(_live_servers):
+        if server.proc.poll() is None:
+            server.proc.kill()
+            server.proc.wait()
+
+
 class Server:
     """One `buffr serve` process on 127.0.0.1 and a free port.
 
     Usable as a context manager: `with Server(["--login-ip-limit", "5"]) as s:`.
     """
 
-    def __init__(self, extra_args=(), env=None, backend=None, fresh_database=None):
+    def __init__(self, extra_args=(), env=None, backend=None):
         self.extra_args = [str(a) for a in extra_args]
         self.env_overrides = dict(env or {})
         self.backend = backend or BACKEND
@@ -263,6 +276,7 @@ class Server:
             stderr=self._stderr_file,
             env=base_env(self.env_overrides),
         )
+        _live_servers.add(self)
         self._reader = threading.Thread(target=self._read_stdout, daemon=True)
         self._reader.start()
         deadline = time.monotonic() + START_TIMEOUT_S
@@ -322,6 +336,7 @@ class Server:
             problems.append("did not exit within %d s of SIGTERM (killed)" % STOP_TIMEOUT_S)
             self.proc.kill()
             self.exit_code = self.proc.wait()
+        _live_servers.discard(self)
         self._reader.join(5)
         self._stderr_file.close()
         if self.exit_code != 0:
@@ -332,8 +347,15 @@ class Server:
             problems.append("sanitizer reports:\n  " + "\n  ".join(found[:20]))
         if problems:
             raise AssertionError(
-                "buffr serve (%s, %s) stopped badly: %s\n--- stderr tail ---\n%s"
-                % (self.backend, " ".join(self.extra_args), "; ".join(problems), text[-12000:])
+                "buffr serve (%s, %s) stopped badly: %s\n(files kept in %s)\n"
+                "--- stderr tail ---\n%s"
+                % (
+                    self.backend,
+                    " ".join(self.extra_args),
+                    "; ".join(problems),
+                    self.tmpdir,
+                    text[-12000:],
+                )
             )
         shutil.rmtree(self.tmpdir, ignore_errors=True)
 
@@ -416,7 +438,9 @@ def assert_status(resp, status, what=""):
     if isinstance(status, int):
         status = (status,)
     if resp.status not in status:
-        _fail("%sexpected HTTP %s, got %s" % (what + ": " if what else "", status, resp.status), resp)
+        _fail(
+            "%sexpected HTTP %s, got %s" % (what + ": " if what else "", status, resp.status), resp
+        )
     return resp
 
 
@@ -480,9 +504,23 @@ def unique_email(prefix="user"):
     return "%s-%s@example.com" % (prefix, uuid.uuid4().hex[:16])
 
 
+_PASSWORD_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789#%+-=?@_!"
+
+
 def strong_password():
-    # Random enough for libpwquality's dictionary and similarity checks.
-    return "Vk7#" + secrets.token_hex(6) + "-Qz9!" + secrets.token_hex(2)
+    """A password libpwquality accepts: 20 random characters of a wide
+    alphabet, all four classes, and no neighbours that are equal or adjacent
+    in ASCII ("55", "NM"), which cracklib counts as "simplistic/systematic"."""
+    classes = ("ABCDEFGHJKLMNPQRSTUVWXYZ", "abcdefghijkmnopqrstuvwxyz", "23456789", "#%+-=?@_!")
+    while True:
+        chars = []
+        while len(chars) < 20:
+            c = secrets.choice(_PASSWORD_ALPHABET)
+            if chars and abs(ord(c) - ord(chars[-1])) <= 1:
+                continue
+            chars.append(c)
+        if all(any(c in cls for c in chars) for cls in classes):
+            return "".join(chars)
 
 
 def auth(token):
@@ -575,6 +613,27 @@ def urllib_quote(text):
     from urllib.parse import quote
 
     return quote(text, safe="")
+
+
+def concurrently(calls, timeout=120):
+    """Run each zero-argument callable in its own thread, released together;
+    return their results in order (an exception is returned as the value)."""
+    barrier = threading.Barrier(len(calls))
+    results = [None] * len(calls)
+
+    def runner(i, call):
+        try:
+            barrier.wait(30)
+            results[i] = call()
+        except Exception as exc:  # noqa: BLE001 - handed back to the caller
+            results[i] = exc
+
+    threads = [threading.Thread(target=runner, args=(i, c)) for i, c in enumerate(calls)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout)
+    return results
 
 
 # ---------------------------------------------------------------- TOTP and JWT

@@ -90,6 +90,29 @@ class Register(unittest.TestCase):
         again["email"] = owner["email"].upper()
         h.assert_error(self.srv.post("/api/v1/auth/register", again), 409, "CONFLICT")
 
+    def test_concurrent_registrations_of_one_email(self):
+        email = h.unique_email("race")
+        calls = [
+            (
+                lambda n=n: self.srv.post(
+                    "/api/v1/auth/register",
+                    {
+                        "tenant_name": "Race %d" % n,
+                        "email": email if n % 2 else email.upper(),
+                        "password": h.strong_password(),
+                        "full_name": "Racer",
+                    },
+                )
+            )
+            for n in range(8)
+        ]
+        results = h.concurrently(calls)
+        statuses = sorted(r.status if isinstance(r, h.Response) else repr(r) for r in results)
+        self.assertEqual(statuses, [201] + [409] * 7, "exactly one registration may win")
+        for r in results:
+            if r.status == 409:
+                h.assert_error(r, 409, "CONFLICT")
+
     def test_email_case_insensitive(self):
         local = "Case.Mix-" + uuid.uuid4().hex[:10]
         mixed = local + "@Example.COM"
@@ -101,9 +124,7 @@ class Register(unittest.TestCase):
 
     def test_invalid_email(self):
         for email in ("not-an-email", "a@b", "@example.com", "user@", "two@@example.com", ""):
-            body = dict(
-                tenant_name="T", email=email, password=h.strong_password(), full_name="F"
-            )
+            body = dict(tenant_name="T", email=email, password=h.strong_password(), full_name="F")
             resp = self.srv.post("/api/v1/auth/register", body)
             h.assert_error(resp, 400, "VALIDATION_ERROR", field="email", what=email)
 
@@ -119,7 +140,10 @@ class Register(unittest.TestCase):
 
     def test_missing_fields(self):
         full = dict(
-            tenant_name="T", email=h.unique_email("miss"), password=h.strong_password(), full_name="F"
+            tenant_name="T",
+            email=h.unique_email("miss"),
+            password=h.strong_password(),
+            full_name="F",
         )
         for field in full:
             body = dict(full)
@@ -198,6 +222,23 @@ class LoginAndSessions(unittest.TestCase):
         # Other sessions of the same user are untouched.
         h.assert_json(me(self.srv, self.owner["token"]), 200)
 
+    def test_concurrent_refresh_of_one_token(self):
+        first = self.fresh_login()
+        calls = [
+            (
+                lambda: self.srv.post(
+                    "/api/v1/auth/refresh", {"refresh_token": first["refresh_token"]}
+                )
+            )
+            for _ in range(6)
+        ]
+        results = h.concurrently(calls)
+        statuses = [r.status if isinstance(r, h.Response) else repr(r) for r in results]
+        self.assertLessEqual(
+            statuses.count(200), 1, "one refresh token rotated twice: %s" % statuses
+        )
+        self.assertEqual(set(statuses) - {200}, {401}, statuses)
+
     def test_refresh_garbage(self):
         for token in ("garbage", "", "a" * 43, self.owner["access_token"]):
             resp = self.srv.post("/api/v1/auth/refresh", {"refresh_token": token})
@@ -211,7 +252,9 @@ class LoginAndSessions(unittest.TestCase):
         self.assertEqual(resp.status, 204, resp)
         self.assertEqual(resp.raw, b"")
         h.assert_error(me(self.srv, session["access_token"]), 401, "UNAUTHENTICATED")
-        refreshed = self.srv.post("/api/v1/auth/refresh", {"refresh_token": session["refresh_token"]})
+        refreshed = self.srv.post(
+            "/api/v1/auth/refresh", {"refresh_token": session["refresh_token"]}
+        )
         h.assert_error(refreshed, 401, "UNAUTHENTICATED")
         # Logging out again with the dead token: 401.
         again = self.srv.post("/api/v1/auth/logout", token=session["access_token"])
@@ -293,11 +336,18 @@ class Tokens(unittest.TestCase):
             self.mint(header={"alg": "HS512", "typ": "JWT"}, alg="HS256"), "HS512 header, HS256 sig"
         )
         for alg_name in ("RS256", "ES256", "hs256", ""):
-            self.assert_refused(self.mint(header={"alg": alg_name, "typ": "JWT"}), "alg " + alg_name)
+            self.assert_refused(
+                self.mint(header={"alg": alg_name, "typ": "JWT"}), "alg " + alg_name
+            )
         self.assert_refused(self.mint(header={"typ": "JWT"}), "no alg")
 
     def test_key_locating_header_params(self):
-        for extra in ({"kid": "1"}, {"jku": "http://x"}, {"crit": ["exp"]}, {"jwk": {"kty": "oct"}}):
+        for extra in (
+            {"kid": "1"},
+            {"jku": "http://x"},
+            {"crit": ["exp"]},
+            {"jwk": {"kty": "oct"}},
+        ):
             header = {"alg": "HS256", "typ": "JWT"}
             header.update(extra)
             self.assert_refused(self.mint(header=header), "header %s" % extra)
@@ -342,7 +392,9 @@ class Tokens(unittest.TestCase):
     def test_claims_pointing_at_another_tenant(self):
         other = h.register_tenant(self.srv, "tokens-other")
         _, other_claims = h.jwt_parts(other["token"])
-        self.assert_refused(self.mint(tenant_id=other_claims["tenant_id"]), "our user, their tenant")
+        self.assert_refused(
+            self.mint(tenant_id=other_claims["tenant_id"]), "our user, their tenant"
+        )
         self.assert_refused(self.mint(sid=other_claims["sid"]), "our user, their session")
         self.assert_refused(self.mint(sub=str(uuid.uuid4())), "unknown user")
         self.assert_refused(self.mint(sid=str(uuid.uuid4())), "unknown session")
@@ -375,12 +427,18 @@ class DisabledUser(unittest.TestCase):
     def test_disabled_user_is_locked_out_at_once(self):
         srv = h.shared()
         owner = h.register_tenant(srv, "disable")
-        staff = h.create_user(srv, owner["token"], "staff", ["hotel"], do_login=True)
+        staff = h.create_user(srv, owner["token"], "staff", ["hotel"])
+        session = h.login_ok(srv, staff["email"], staff["password"])
+        staff["token"], staff["refresh_token"] = session["access_token"], session["refresh_token"]
         h.assert_json(me(srv, staff["token"]), 200)
         path = "/api/v1/users/" + staff["id"]
         changed = h.assert_json(srv.patch(path, {"disabled": True}, token=owner["token"]), 200)
         self.assertIs(changed["disabled"], True)
-        h.assert_error(me(srv, staff["token"]), 401, "UNAUTHENTICATED", what="disabled user's token")
+        h.assert_error(
+            me(srv, staff["token"]), 401, "UNAUTHENTICATED", what="disabled user's token"
+        )
+        refreshed = srv.post("/api/v1/auth/refresh", {"refresh_token": staff["refresh_token"]})
+        h.assert_error(refreshed, 401, "UNAUTHENTICATED", what="disabled user's refresh token")
         refused = h.login(srv, staff["email"], staff["password"])
         err = h.assert_error(refused, 401, "UNAUTHENTICATED", what="disabled user's login")
         self.assertEqual(err["message"], INVALID_CREDENTIALS)
@@ -393,14 +451,25 @@ class RateLimits(unittest.TestCase):
     def test_ip_limit_and_registration_disabled(self):
         with h.Server(["--login-ip-limit", "5", "--registration-enabled", "false"]) as srv:
             body = dict(
-                tenant_name="T", email=h.unique_email("closed"), password=h.strong_password(),
+                tenant_name="T",
+                email=h.unique_email("closed"),
+                password=h.strong_password(),
                 full_name="F",
             )
             h.assert_error(srv.post("/api/v1/auth/register", body), 403, "FORBIDDEN")
+            # Forwarding headers from the client must not make new addresses.
             for i in range(5):
-                resp = h.login(srv, h.unique_email("ip%d" % i), "Wrong-password-1")
+                resp = srv.post(
+                    "/api/v1/auth/login",
+                    {"email": h.unique_email("ip%d" % i), "password": "Wrong-password-1"},
+                    headers={"X-Forwarded-For": "10.0.0.%d" % i, "X-Real-IP": "10.1.0.%d" % i},
+                )
                 h.assert_error(resp, 401, "UNAUTHENTICATED", what="attempt %d" % (i + 1))
-            resp = h.login(srv, h.unique_email("ip6"), "Wrong-password-1")
+            resp = srv.post(
+                "/api/v1/auth/login",
+                {"email": h.unique_email("ip6"), "password": "Wrong-password-1"},
+                headers={"X-Forwarded-For": "10.0.0.99", "Forwarded": "for=10.2.0.1"},
+            )
             h.assert_error(resp, 429, "RATE_LIMITED", what="6th attempt from one address")
             retry = resp.headers.get("Retry-After")
             self.assertIsNotNone(retry, "429 without Retry-After")
@@ -436,7 +505,9 @@ class RateLimits(unittest.TestCase):
         user = h.register_tenant(srv, "reset")
         for _ in range(2):
             for i in range(4):
-                h.assert_error(h.login(srv, user["email"], "Wrong-%d-pass" % i), 401, "UNAUTHENTICATED")
+                h.assert_error(
+                    h.login(srv, user["email"], "Wrong-%d-pass" % i), 401, "UNAUTHENTICATED"
+                )
             h.login_ok(srv, user["email"], user["password"])
 
 

@@ -8,7 +8,6 @@ Not here: the rules of a particular resource (test_auth, test_users,
 test_properties own those).
 """
 
-import http.client
 import json
 import threading
 import time
@@ -72,9 +71,7 @@ class Conventions(unittest.TestCase):
     def test_401_without_token(self):
         h.assert_error(self.srv.get("/api/v1/me"), 401, "UNAUTHENTICATED")
         h.assert_error(self.srv.get("/api/v1/properties"), 401, "UNAUTHENTICATED")
-        h.assert_error(
-            self.srv.post("/api/v1/properties", {"name": "x"}), 401, "UNAUTHENTICATED"
-        )
+        h.assert_error(self.srv.post("/api/v1/properties", {"name": "x"}), 401, "UNAUTHENTICATED")
 
     def test_403_role_may_not(self):
         staff = h.create_user(self.srv, self.token, "staff", ["hotel"], do_login=True)
@@ -138,9 +135,7 @@ class Conventions(unittest.TestCase):
         path = "/api/v1/properties/" + prop["id"]
         ok = self.srv.patch(path, {"name": "Renamed"}, token=self.token, headers={"If-Match": "1"})
         self.assertEqual(h.assert_json(ok, 200)["version"], 2)
-        stale = self.srv.patch(
-            path, {"name": "Stale"}, token=self.token, headers={"If-Match": "1"}
-        )
+        stale = self.srv.patch(path, {"name": "Stale"}, token=self.token, headers={"If-Match": "1"})
         h.assert_error(stale, 409, "CONFLICT")
         self.assertEqual(self.srv.get(path, token=self.token).body["name"], "Renamed")
 
@@ -162,6 +157,29 @@ class Conventions(unittest.TestCase):
         h.assert_error(resp, 413, "PAYLOAD_TOO_LARGE")
         self.assertTrue(self.srv.alive())
         h.assert_json(self.srv.get("/health"), 200)
+
+    def test_chunked_body_accepted(self):
+        conn = self.srv.client.connection()
+        try:
+            conn.putrequest("POST", "/api/v1/properties")
+            conn.putheader("Authorization", "Bearer " + self.token)
+            conn.putheader("Content-Type", "application/json")
+            conn.putheader("Transfer-Encoding", "chunked")
+            conn.endheaders()
+            body = json.dumps(
+                {"name": "Chunked ✓", "type": "hotel", "timezone": "UTC", "currency": "EUR"},
+                ensure_ascii=False,
+            ).encode("utf-8")
+            for i in range(0, len(body), 7):  # splits inside the multi-byte character too
+                chunk = body[i : i + 7]
+                conn.send(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+            conn.send(b"0\r\n\r\n")
+            resp = conn.getresponse()
+            created = json.loads(resp.read())
+            self.assertEqual(resp.status, 201, created)
+            self.assertEqual(created["name"], "Chunked ✓")
+        finally:
+            conn.close()
 
     def test_415_non_json_content_type(self):
         body = json.dumps({"name": "T", "type": "hotel", "timezone": "UTC", "currency": "EUR"})
@@ -191,9 +209,7 @@ class Conventions(unittest.TestCase):
             def body_of(size):
                 return prefix + b"n" * (size - len(prefix) - len(suffix)) + suffix
 
-            at_limit = srv.post(
-                "/api/v1/properties", raw_body=body_of(1024), token=owner["token"]
-            )
+            at_limit = srv.post("/api/v1/properties", raw_body=body_of(1024), token=owner["token"])
             self.assertNotEqual(at_limit.status, 413, "a body of exactly the limit is allowed")
             self.assertIn(at_limit.status, (201, 400), at_limit)
             over = srv.post("/api/v1/properties", raw_body=body_of(1025), token=owner["token"])
@@ -279,6 +295,20 @@ class Conventions(unittest.TestCase):
             )
             self.assertEqual(got["name"], name)
             self.assertEqual(got["name"].encode("utf-8"), name.encode("utf-8"))
+        # Names at the length limit (200 bytes) made of multi-byte characters:
+        # accepted whole or refused, never cut inside a character.
+        for name in ("😀" * 50, "é" * 100, "a" * 198 + "é", "€" * 66 + "ab"):
+            self.assertEqual(len(name.encode("utf-8")), 200)
+            resp = self.srv.post(
+                "/api/v1/properties",
+                {"name": name, "type": "hotel", "timezone": "UTC", "currency": "EUR"},
+                token=self.token,
+            )
+            if resp.status != 201:
+                h.assert_error(resp, 400, "VALIDATION_ERROR", field="name")
+                continue
+            got = self.srv.get("/api/v1/properties/" + resp.body["id"], token=self.token)
+            self.assertEqual(h.assert_json(got, 200)["name"], name)
         # Raw non-ASCII bytes in the body, not \u escapes.
         raw = json.dumps(
             {"name": names[0], "type": "spa", "timezone": "Asia/Tokyo", "currency": "JPY"},
@@ -297,7 +327,9 @@ class Conventions(unittest.TestCase):
         pages = []
         cursor = None
         for _ in range(10):
-            url = "/api/v1/properties?limit=3" + ("&cursor=" + h.urllib_quote(cursor) if cursor else "")
+            url = "/api/v1/properties?limit=3" + (
+                "&cursor=" + h.urllib_quote(cursor) if cursor else ""
+            )
             page = h.assert_json(self.srv.get(url, token=tenant["token"]), 200)
             self.assertEqual(set(page), {"data", "next_cursor"})
             pages.append([p["id"] for p in page["data"]])
@@ -314,9 +346,7 @@ class Conventions(unittest.TestCase):
         self.assertEqual(len(page["data"]), 7)
         self.assertIsNone(page["next_cursor"])
         # Exactly limit items: one full page; the next (if a cursor is given) is empty.
-        page = h.assert_json(
-            self.srv.get("/api/v1/properties?limit=7", token=tenant["token"]), 200
-        )
+        page = h.assert_json(self.srv.get("/api/v1/properties?limit=7", token=tenant["token"]), 200)
         self.assertEqual(len(page["data"]), 7)
         if page["next_cursor"] is not None:
             rest = self.srv.get(
@@ -326,6 +356,18 @@ class Conventions(unittest.TestCase):
             rest = h.assert_json(rest, 200)
             self.assertEqual(rest["data"], [])
             self.assertIsNone(rest["next_cursor"])
+        # A cursor handed to one tenant shows another tenant nothing of the first.
+        first = h.assert_json(
+            self.srv.get("/api/v1/properties?limit=3", token=tenant["token"]), 200
+        )
+        leaked = self.srv.get(
+            "/api/v1/properties?limit=200&cursor=" + h.urllib_quote(first["next_cursor"]),
+            token=self.other["token"],
+        )
+        if leaked.status == 200:
+            self.assertFalse(set(p["id"] for p in leaked.body["data"]) & set(created))
+        else:
+            h.assert_error(leaked, 400, "VALIDATION_ERROR")
         h.assert_json(self.srv.get("/api/v1/properties?limit=200", token=tenant["token"]), 200)
         h.assert_json(self.srv.get("/api/v1/properties?limit=1", token=tenant["token"]), 200)
         for bad in ("0", "201", "-1", "abc", "1.5", "3x", "99999999999999999999"):
@@ -436,7 +478,7 @@ class Conventions(unittest.TestCase):
             sock = self.srv.raw_socket()
             sock.sendall(
                 b"POST /api/v1/auth/login HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-                b"Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"email\""
+                b'Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{"email"'
             )
             slow.append(sock)
             time.sleep(0.3)
@@ -445,7 +487,9 @@ class Conventions(unittest.TestCase):
                 resp = self.srv.get("/api/v1/me", token=self.token, timeout=10)
                 elapsed = time.monotonic() - started
                 self.assertEqual(resp.status, 200)
-                self.assertLess(elapsed, 3.0, "request %d waited %.1f s behind slow clients" % (i, elapsed))
+                self.assertLess(
+                    elapsed, 3.0, "request %d waited %.1f s behind slow clients" % (i, elapsed)
+                )
         finally:
             for sock in slow:
                 sock.close()
@@ -477,7 +521,12 @@ class Conventions(unittest.TestCase):
                 cases.append(("POST", "/api/v1/properties", body, self.token))
                 if value is not None:  # null in a PATCH may mean "leave as is"
                     cases.append(
-                        ("PATCH", "/api/v1/properties/" + self.prop["id"], {field: value}, self.token)
+                        (
+                            "PATCH",
+                            "/api/v1/properties/" + self.prop["id"],
+                            {field: value},
+                            self.token,
+                        )
                     )
         for field in ("email", "password", "totp"):
             for value in wrong_types:
@@ -489,13 +538,15 @@ class Conventions(unittest.TestCase):
         raw_cases = [
             b'{"name": 1e999999, "type": "hotel", "timezone": "UTC", "currency": "EUR"}',
             b'{"name": 123456789012345678901234567890123456789}',
-            b'{"name": "N", "type": "hotel", "timezone": "UTC", "currency": "EUR", "version": 1e400}',
+            b'{"name": "N", "type": "hotel", "timezone": "UTC", "currency": "EUR", '
+            b'"version": 1e400}',
             b'{"name": -0.0e-99999}',
             deep_array,
             deep_object,
             b'{"name": "a\\u0000b", "type": "hotel", "timezone": "UTC", "currency": "EUR"}',
             b'{"name": "\\ud800", "type": "hotel", "timezone": "UTC", "currency": "EUR"}',
             b"\x00\x00\x00",
+            b'{"name": "N", "name": "M", "type": "hotel", "timezone": "UTC", "currency": "EUR"}',
             b"\xef\xbb\xbf{}",
         ]
         for raw in raw_cases:
@@ -520,7 +571,12 @@ class Conventions(unittest.TestCase):
             )
         )
         cases.append(
-            ("POST", "/api/v1/auth/login", {"email": long_name + "@x.io", "password": long_name}, None)
+            (
+                "POST",
+                "/api/v1/auth/login",
+                {"email": long_name + "@x.io", "password": long_name},
+                None,
+            )
         )
         for value in ("a\u0000b", "x@y.z\u0000", "\u0000"):
             cases.append(("POST", "/api/v1/auth/login", {"email": value, "password": value}, None))
@@ -547,10 +603,14 @@ class Conventions(unittest.TestCase):
             ("GET", "/api/v1/properties/" + "a" * 5000),
             ("GET", "/api/v1/properties/%ff%fe"),
             ("GET", "/api/v1/%2e%2e/%2e%2e/etc/passwd"),
+            ("GET", "/api/v1/properties/%zz"),
+            ("GET", "/api/v1/properties/%"),
+            ("GET", "/api/v1/properties?limit=%zz"),
+            ("GET", "/api/v1/users?cursor=" + "%ff" * 100),
         ]
         for method, path in odd_requests:
             results.append((method, path, None, self.srv.request(method, path, token=self.token)))
-        for value in ("abc", "-1", "99999999999999999999999", "1.0", '"1"', "W/\"1\"", "1 2"):
+        for value in ("abc", "-1", "99999999999999999999999", "1.0", 'W/"1"', "1 2", "0x1"):
             resp = self.srv.patch(
                 "/api/v1/properties/" + self.prop["id"],
                 {"name": "IfMatch"},
@@ -558,7 +618,14 @@ class Conventions(unittest.TestCase):
                 headers={"If-Match": value},
             )
             results.append(("PATCH", "If-Match " + value, None, resp))
-        for value in ("Bearer", "Bearer ", "Bearer a.b", "Bearer ....", "Basic Zm9vOmJhcg==", "x" * 8000):
+        for value in (
+            "Bearer",
+            "Bearer ",
+            "Bearer a.b",
+            "Bearer ....",
+            "Basic Zm9vOmJhcg==",
+            "x" * 8000,
+        ):
             resp = self.srv.get("/api/v1/me", headers={"Authorization": value})
             results.append(("GET", "/api/v1/me Authorization " + value[:20], None, resp))
 
@@ -573,7 +640,9 @@ class Conventions(unittest.TestCase):
                 except AssertionError as exc:
                     bad.append("%s %s: %s" % (method, path, exc))
             else:
-                bad.append("%s %s: %s without a JSON error body: %r" % (method, path, resp.status, resp))
+                bad.append(
+                    "%s %s: %s without a JSON error body: %r" % (method, path, resp.status, resp)
+                )
         self.assertEqual(bad, [], "\n".join(bad[:30]))
         self.assertTrue(self.srv.alive(), "the server died")
         h.assert_json(self.srv.get("/health"), 200)

@@ -4,7 +4,7 @@ login with and without a code, single use of a code (replay), clock-skew
 window, disabling, and what /me reports.
 
 Codes are computed here with RFC 6238 (harness.totp). A flow starts only when
-at least 12 s remain in the current 30 s step (else it waits for the next), so
+at least 8 s remain in the current 30 s step (else it waits for the next), so
 the steps it uses stay inside the server's +-1 window for the whole flow.
 
 Not here: password login itself (test_auth).
@@ -21,7 +21,7 @@ setUpModule = h.setUpModule
 tearDownModule = h.tearDownModule
 
 
-def wait_for_fresh_step(margin_s=12):
+def wait_for_fresh_step(margin_s=8):
     """Sleep until at least margin_s seconds remain in the current 30 s step;
     return the step number."""
     now = time.time()
@@ -145,6 +145,22 @@ class Mfa(unittest.TestCase):
         err = h.assert_error(resp, 401, "UNAUTHENTICATED")
         self.assertEqual(err["message"], "invalid email or password")
 
+    def test_concurrent_use_of_one_code(self):
+        user = h.register_tenant(self.srv, "mfa-race")
+        step = wait_for_fresh_step()
+        secret = self.enroll(user["token"])
+        confirmed = self.post(
+            "confirm", {"totp": h.totp(secret, step=step - 1)}, token=user["token"]
+        )
+        h.assert_json(confirmed, 200)
+        code = h.totp(secret, step=step)
+        calls = [
+            (lambda: h.login(self.srv, user["email"], user["password"], code)) for _ in range(6)
+        ]
+        results = h.concurrently(calls)
+        statuses = sorted(r.status if isinstance(r, h.Response) else repr(r) for r in results)
+        self.assertEqual(statuses, [200] + [401] * 5, "a one-time code worked more than once")
+
     def test_disable_flow(self):
         user = h.register_tenant(self.srv, "mfa-off")
         token = user["token"]
@@ -168,7 +184,9 @@ class Mfa(unittest.TestCase):
         secret = second
 
         resp = self.post(
-            "disable", {"password": h.strong_password(), "totp": h.totp(secret, step=step)}, token=token
+            "disable",
+            {"password": h.strong_password(), "totp": h.totp(secret, step=step)},
+            token=token,
         )
         h.assert_error(resp, 400, "VALIDATION_ERROR", field="password")
         resp = self.post(
@@ -176,21 +194,32 @@ class Mfa(unittest.TestCase):
         )
         h.assert_error(resp, 400, "VALIDATION_ERROR", field="totp")
         resp = self.post(
-            "disable", {"password": user["password"], "totp": h.totp(secret, step=step - 1)}, token=token
+            "disable",
+            {"password": user["password"], "totp": h.totp(secret, step=step - 1)},
+            token=token,
         )
         h.assert_error(resp, 400, "VALIDATION_ERROR", field="totp", what="used code")
-        h.assert_error(self.post("disable", {"password": user["password"]}, token=token), 400,
-                       "VALIDATION_ERROR", field="totp")
+        h.assert_error(
+            self.post("disable", {"password": user["password"]}, token=token),
+            400,
+            "VALIDATION_ERROR",
+            field="totp",
+        )
         self.assertIs(self.me(token)["mfa_enabled"], True)
 
-        off = self.post("disable", {"password": user["password"], "totp": h.totp(secret, step=step)},
-                        token=token)
+        off = self.post(
+            "disable",
+            {"password": user["password"], "totp": h.totp(secret, step=step)},
+            token=token,
+        )
         self.assertEqual(h.assert_json(off, 200), {"mfa_enabled": False})
         self.assertIs(self.me(token)["mfa_enabled"], False)
         h.login_ok(self.srv, user["email"], user["password"])
         # No pending enrolment any more.
         h.assert_error(
-            self.post("confirm", {"totp": h.totp(secret, step=step + 1)}, token=token), 409, "CONFLICT"
+            self.post("confirm", {"totp": h.totp(secret, step=step + 1)}, token=token),
+            409,
+            "CONFLICT",
         )
 
     def test_mfa_needs_a_token(self):

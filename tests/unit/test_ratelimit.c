@@ -173,10 +173,14 @@ static void test_concurrent(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_blocks_at_limit), cmocka_unit_test(test_window_expires),
-        cmocka_unit_test(test_reset),           cmocka_unit_test(test_clock_step_back),
-        cmocka_unit_test(test_no_limit_and_null), cmocka_unit_test(test_bounded_keys),
-        cmocka_unit_test(test_expired_evicted), cmocka_unit_test(test_concurrent),
+        cmocka_unit_test(test_blocks_at_limit),
+        cmocka_unit_test(test_window_expires),
+        cmocka_unit_test(test_reset),
+        cmocka_unit_test(test_clock_step_back),
+        cmocka_unit_test(test_no_limit_and_null),
+        cmocka_unit_test(test_bounded_keys),
+        cmocka_unit_test(test_expired_evicted),
+        cmocka_unit_test(test_concurrent),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -149,7 +149,7 @@ static void test_bad_queries(void **state)
     (void)state;
     char buf[128];
     router_target_t t;
-    const char *bad[] = {"/p?a=%2", "/p?a=%zz", "/p?a=%00", "/p?%00=1",
+    const char *bad[] = {"/p?a=%2",     "/p?a=%zz",       "/p?a=%00",   "/p?%00=1",
                          "/p?a=%C3%28", "/p?a=%ED%A0%80", "/p?ok=1&a=%"};
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         if (parse(bad[i], buf, &t) != ROUTER_EBADQUERY)
@@ -192,8 +192,8 @@ static void test_match_params(void **state)
     router_params_t params;
     bool path_matched = false;
     const route_t *route =
-        router_match(test_routes, NROUTES, "GET", "/api/v1/properties/abc-123/rooms/r%7",
-                     &params, &path_matched);
+        router_match(test_routes, NROUTES, "GET", "/api/v1/properties/abc-123/rooms/r%7", &params,
+                     &path_matched);
     assert_non_null(route);
     assert_string_equal(route->pattern, "/api/v1/properties/{pid}/rooms/{id}");
     assert_true(path_matched);
@@ -225,26 +225,25 @@ static void test_match_method_and_slashes(void **state)
     (void)state;
     bool path_matched = true;
     char allow[64];
-    assert_null(router_match(test_routes, NROUTES, "DELETE", "/api/v1/properties", NULL,
-                             &path_matched));
+    assert_null(
+        router_match(test_routes, NROUTES, "DELETE", "/api/v1/properties", NULL, &path_matched));
     assert_true(path_matched);
-    assert_int_equal(router_allowed_methods(test_routes, NROUTES, "/api/v1/properties", allow,
-                                            sizeof(allow)),
-                     2);
+    assert_int_equal(
+        router_allowed_methods(test_routes, NROUTES, "/api/v1/properties", allow, sizeof(allow)),
+        2);
     assert_string_equal(allow, "GET, POST");
-    assert_int_equal(router_allowed_methods(test_routes, NROUTES, "/api/v1/properties/x", allow,
-                                            sizeof(allow)),
-                     3);
+    assert_int_equal(
+        router_allowed_methods(test_routes, NROUTES, "/api/v1/properties/x", allow, sizeof(allow)),
+        3);
     assert_string_equal(allow, "GET, PATCH, DELETE");
     /* Too small a buffer: what fits, still terminated. */
-    assert_int_equal(router_allowed_methods(test_routes, NROUTES, "/api/v1/properties/x", allow,
-                                            9),
+    assert_int_equal(router_allowed_methods(test_routes, NROUTES, "/api/v1/properties/x", allow, 9),
                      1);
     assert_string_equal(allow, "GET");
 
     /* Trailing slash and empty segments are other paths: 404. */
-    assert_null(router_match(test_routes, NROUTES, "GET", "/api/v1/properties/", NULL,
-                             &path_matched));
+    assert_null(
+        router_match(test_routes, NROUTES, "GET", "/api/v1/properties/", NULL, &path_matched));
     assert_false(path_matched);
     assert_null(router_match(test_routes, NROUTES, "GET", "/api/v1/properties//rooms/x", NULL,
                              &path_matched));
@@ -293,9 +292,9 @@ static void test_match_speed(void **state)
     enum { N = 200 };
     static route_t many[N];
     static char patterns[N][96];
-    static const char *const resources[] = {"rooms", "reservations", "orders", "menu/items",
-                                            "menu/categories", "room-types", "kds", "payments",
-                                            "refunds", "guests"};
+    static const char *const resources[] = {
+        "rooms",      "reservations", "orders",   "menu/items", "menu/categories",
+        "room-types", "kds",          "payments", "refunds",    "guests"};
     static const char *const methods[] = {"GET", "POST", "PATCH", "DELETE"};
     for (int i = 0; i < N; i++) {
         int shape = i % 5;
@@ -305,15 +304,16 @@ static void test_match_speed(void **state)
         else if (shape == 1)
             snprintf(patterns[i], sizeof(patterns[i]), "/api/v1/p%d/{pid}/%s/{id}", i / 50, res);
         else
-            snprintf(patterns[i], sizeof(patterns[i]), "/api/v1/p%d/{pid}/%s/{id}/action%d",
-                     i / 50, res, i);
-        many[i] = (route_t){methods[i % 4], patterns[i], handler_stub, PERM_STAFF, "s", "t", 0,
-                            NULL, NULL, 0};
+            snprintf(patterns[i], sizeof(patterns[i]), "/api/v1/p%d/{pid}/%s/{id}/action%d", i / 50,
+                     res, i);
+        many[i] = (route_t){
+            methods[i % 4], patterns[i], handler_stub, PERM_STAFF, "s", "t", 0, NULL, NULL, 0};
     }
     /* The last route of the table, the slowest to find. */
     char path[128];
-    snprintf(path, sizeof(path), "/api/v1/p3/0190a5c4-0000-7000-8000-000000000000/guests/"
-                                 "0190a5c4-0000-7000-8000-000000000001/action199");
+    snprintf(path, sizeof(path),
+             "/api/v1/p3/0190a5c4-0000-7000-8000-000000000000/guests/"
+             "0190a5c4-0000-7000-8000-000000000001/action199");
     router_params_t params;
     const int rounds = 20000;
     double start = time_monotonic();
@@ -330,16 +330,11 @@ static void test_match_speed(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_plain_path),
-        cmocka_unit_test(test_query_pairs),
-        cmocka_unit_test(test_path_decoding),
-        cmocka_unit_test(test_bad_paths),
-        cmocka_unit_test(test_bad_queries),
-        cmocka_unit_test(test_limits),
-        cmocka_unit_test(test_match_params),
-        cmocka_unit_test(test_match_method_and_slashes),
-        cmocka_unit_test(test_match_head),
-        cmocka_unit_test(test_pattern_edge_cases),
+        cmocka_unit_test(test_plain_path),    cmocka_unit_test(test_query_pairs),
+        cmocka_unit_test(test_path_decoding), cmocka_unit_test(test_bad_paths),
+        cmocka_unit_test(test_bad_queries),   cmocka_unit_test(test_limits),
+        cmocka_unit_test(test_match_params),  cmocka_unit_test(test_match_method_and_slashes),
+        cmocka_unit_test(test_match_head),    cmocka_unit_test(test_pattern_edge_cases),
         cmocka_unit_test(test_match_speed),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -17,6 +17,7 @@
 #include "demo.h"
 #include "http/server.h"
 #include "identity/identity.h"
+#include "idempotency/idempotency.h"
 
 #define PASSWORD_LINE_MAX 1100
 
@@ -88,6 +89,8 @@ static int cmd_serve(int argc, char **argv)
         .max_connections_per_ip = config.max_connections_per_ip,
         .connection_timeout_s = config.connection_timeout_s,
         .access_log = config.access_log,
+        .idempotency_begin = idempotency_begin,
+        .idempotency_finish = idempotency_finish,
     };
     http_server_t *server = NULL;
     size_t nroutes;

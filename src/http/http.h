@@ -35,19 +35,19 @@ typedef void (*route_handler_fn)(req_t *r);
 
 /* Route flags. */
 enum {
-    ROUTE_JSON_BODY = 1u << 0, /* body must be a JSON object (415 / 400 otherwise) */
-    ROUTE_RAW = 1u << 1,       /* the handler writes a non-JSON answer (metrics) */
+    ROUTE_JSON_BODY = 1u << 0,  /* body must be a JSON object (415 / 400 otherwise) */
+    ROUTE_RAW = 1u << 1,        /* the handler writes a non-JSON answer (metrics) */
     ROUTE_IDEMPOTENT = 1u << 2, /* honours Idempotency-Key (creates of reservations, orders,
                                    payments, refunds): see idempotency/idempotency.h */
 };
 
 typedef struct route {
-    const char *method;       /* "GET", "POST", "PATCH", "DELETE", "PUT" */
-    const char *pattern;      /* "/api/v1/properties/{pid}" */
+    const char *method;  /* "GET", "POST", "PATCH", "DELETE", "PUT" */
+    const char *pattern; /* "/api/v1/properties/{pid}" */
     route_handler_fn handler;
     route_perm_t perm;
-    const char *summary;      /* one line, shown in the OpenAPI document */
-    const char *tag;          /* OpenAPI tag: "auth", "properties", ... */
+    const char *summary; /* one line, shown in the OpenAPI document */
+    const char *tag;     /* OpenAPI tag: "auth", "properties", ... */
     unsigned flags;
     const char *request_schema;  /* JSON Schema text of the body, or NULL */
     const char *response_schema; /* JSON Schema text of the success body, or NULL */

@@ -27,6 +27,8 @@ struct http_server {
     const route_t *routes;
     size_t nroutes;
     http_authenticate_fn authenticate;
+    http_idempotency_begin_fn idempotency_begin;
+    http_idempotency_finish_fn idempotency_finish;
     int64_t max_body_bytes;
     int max_header_bytes;
     bool access_log;
@@ -95,7 +97,9 @@ struct req {
     bool replied;
     bool reply_oom; /* the answer could not be built: send oom_response */
     struct MHD_Response *response;
-    int status; /* status of the queued answer; 0 while none */
+    int status;              /* status of the queued answer; 0 while none */
+    const char *answer_body; /* the answer's bytes while r->response lives */
+    size_t answer_len;
     size_t bytes_out;
 };
 

@@ -3,16 +3,19 @@
 
 #include <string.h>
 
-static const char *const role_names[] = {"", "guest", "staff", "service_manager", "manager",
-                                         "owner"};
+static const char *const role_names[] = {"",        "guest", "staff", "service_manager",
+                                         "manager", "owner"};
 
 static const struct {
     uint32_t bit;
     const char *name;
 } service_names[] = {
-    {SERVICE_HOTEL, "hotel"},           {SERVICE_RESTAURANT, "restaurant"},
-    {SERVICE_SPA, "spa"},               {SERVICE_CONFERENCE, "conference"},
-    {SERVICE_TRANSPORT, "transport"},   {SERVICE_INVENTORY, "inventory"},
+    {SERVICE_HOTEL, "hotel"},
+    {SERVICE_RESTAURANT, "restaurant"},
+    {SERVICE_SPA, "spa"},
+    {SERVICE_CONFERENCE, "conference"},
+    {SERVICE_TRANSPORT, "transport"},
+    {SERVICE_INVENTORY, "inventory"},
 };
 
 bool rbac_allows(const principal_t *who, route_perm_t need)

@@ -54,17 +54,17 @@ typedef struct route_perm {
     uint32_t service; /* 0, or the SERVICE_* bit this route belongs to */
 } route_perm_t;
 
-#define PERM_PUBLIC ((route_perm_t){ROLE_NONE, 0})
-#define PERM_ANY_USER ((route_perm_t){ROLE_GUEST, 0})
-#define PERM_STAFF ((route_perm_t){ROLE_STAFF, 0})
-#define PERM_MANAGER ((route_perm_t){ROLE_MANAGER, 0})
-#define PERM_OWNER ((route_perm_t){ROLE_OWNER, 0})
+#define PERM_PUBLIC             ((route_perm_t){ROLE_NONE, 0})
+#define PERM_ANY_USER           ((route_perm_t){ROLE_GUEST, 0})
+#define PERM_STAFF              ((route_perm_t){ROLE_STAFF, 0})
+#define PERM_MANAGER            ((route_perm_t){ROLE_MANAGER, 0})
+#define PERM_OWNER              ((route_perm_t){ROLE_OWNER, 0})
 #define PERM_SERVICE(role, svc) ((route_perm_t){(role), (svc)})
 
 bool rbac_allows(const principal_t *who, route_perm_t need);
 
-const char *role_name(role_t role);          /* "owner", ... ; "" for ROLE_NONE */
-role_t role_parse(const char *name);         /* ROLE_NONE when unknown */
+const char *role_name(role_t role);  /* "owner", ... ; "" for ROLE_NONE */
+role_t role_parse(const char *name); /* ROLE_NONE when unknown */
 /* Service names <-> bits. service_parse returns 0 for an unknown name. */
 uint32_t service_parse(const char *name);
 const char *service_name(uint32_t bit);

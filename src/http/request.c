@@ -246,6 +246,8 @@ static void req_set_answer(req_t *r, int status, const char *content_type, char 
     r->response = resp;
     r->status = status;
     r->bytes_out = len;
+    r->answer_body = len > 0 ? body : NULL;
+    r->answer_len = len;
 }
 
 void reply_json(req_t *r, int status, json_t *body)

@@ -468,6 +468,72 @@ static enum MHD_Result server_take_body(req_t *r, const char *data, size_t size)
     return MHD_YES;
 }
 
+/* Idempotency-Key on a ROUTE_IDEMPOTENT route: claim the key for this
+ * request (method, path and body), or answer with the first request's answer
+ * or the refusal. 0 to run the handler (*key set when claimed); non-zero when
+ * the request has been answered here. Keys belong to the caller's tenant, so
+ * a request without one (a public route) runs without the store. */
+static int server_idempotency_claim(req_t *r, const char **key_out)
+{
+    http_server_t *s = r->server;
+    const char *key = req_header(r, "Idempotency-Key");
+    if (key == NULL || s->idempotency_begin == NULL || !r->authenticated ||
+        r->principal.tenant_id[0] == '\0')
+        return 0;
+    size_t klen = strlen(key);
+    bool printable = klen > 0 && klen <= 255;
+    for (size_t i = 0; printable && i < klen; i++)
+        printable = key[i] > 0x20 && key[i] < 0x7f;
+    if (!printable) {
+        reply_error(r, BUFFR_EVALIDATION, "Idempotency-Key",
+                    "Idempotency-Key must be 1 to 255 visible ASCII characters");
+        return 1;
+    }
+    /* What makes two requests "the same": method, path with query, body. */
+    const char *path = r->raw_target ? r->raw_target : "";
+    size_t mlen = strlen(r->method), plen = strlen(path);
+    size_t len = mlen + 1 + plen + 1 + r->body_len;
+    char *request = req_alloc(r, len);
+    if (request == NULL) {
+        reply_error(r, BUFFR_ENOMEM, NULL, "out of memory");
+        return 1;
+    }
+    memcpy(request, r->method, mlen);
+    request[mlen] = ' ';
+    memcpy(request + mlen + 1, path, plen);
+    request[mlen + 1 + plen] = '\n';
+    if (r->body_len > 0)
+        memcpy(request + mlen + plen + 2, r->body, r->body_len);
+    int status = 0;
+    char *body = NULL;
+    int rc =
+        s->idempotency_begin(s->app, r->principal.tenant_id, key, request, len, &status, &body);
+    if (rc == 1) {
+        reply_header(r, "Idempotent-Replayed", "true");
+        reply_raw(r, status, "application/json; charset=utf-8", body ? body : "",
+                  body ? strlen(body) : 0);
+        free(body);
+        return 1;
+    }
+    free(body);
+    if (rc == BUFFR_EIDEMPOTENCY) {
+        reply_error(r, rc, "Idempotency-Key",
+                    "this Idempotency-Key was used with a different request");
+        return 1;
+    }
+    if (rc == BUFFR_ECONFLICT) {
+        reply_error(r, rc, "Idempotency-Key",
+                    "a request with this Idempotency-Key is still being processed");
+        return 1;
+    }
+    if (rc != 0) {
+        reply_error(r, rc, NULL, "could not check the Idempotency-Key");
+        return 1;
+    }
+    *key_out = key;
+    return 0;
+}
+
 /* Last call: the whole body is in; check it and run the handler. */
 static void server_dispatch(req_t *r)
 {
@@ -504,10 +570,24 @@ static void server_dispatch(req_t *r)
             return;
         }
     }
+    const char *idempotency_key = NULL;
+    if (route->flags & ROUTE_IDEMPOTENT) {
+        int rc = server_idempotency_claim(r, &idempotency_key);
+        if (rc != 0)
+            return; /* answered: replayed, refused or failed */
+    }
     route->handler(r);
     if (!r->replied)
         reply_error(r, BUFFR_EINTERNAL, NULL, "the handler of %s %s returned without answering",
                     route->method, route->pattern);
+    if (idempotency_key != NULL) {
+        int rc =
+            r->server->idempotency_finish(r->server->app, r->principal.tenant_id, idempotency_key,
+                                          r->status, r->answer_body, r->answer_len);
+        if (rc != 0)
+            log_error("request %s: could not store the answer for its Idempotency-Key (%s)", r->id,
+                      buffr_strerror(rc));
+    }
 }
 
 /* An answer was decided from the headers alone: queue it now, or only once
@@ -682,6 +762,8 @@ int http_server_start(const http_server_opts_t *opts, struct app *app, const rou
     s->routes = routes;
     s->nroutes = nroutes;
     s->authenticate = authenticate;
+    s->idempotency_begin = opts->idempotency_begin;
+    s->idempotency_finish = opts->idempotency_finish;
     s->max_body_bytes = opts->max_body_bytes > 0 ? opts->max_body_bytes : SERVER_DEFAULT_MAX_BODY;
     s->max_header_bytes =
         opts->max_header_bytes > 0 ? opts->max_header_bytes : SERVER_DEFAULT_MAX_HEADERS;

@@ -25,9 +25,21 @@
 struct app;
 
 /* Verify a bearer token and fill *out with the caller. Returns 0, or
- * BUFFR_EUNAUTH (any other negative code is treated the same way). Called
- * from worker threads, concurrently. */
+ * BUFFR_EUNAUTH (answered 401). A code whose status is 5xx (the database is
+ * unreachable: BUFFR_EUNAVAILABLE, BUFFR_EDB...) is answered with that
+ * status instead on routes that need a caller; public routes run without a
+ * caller either way. Called from worker threads, concurrently. */
 typedef int (*http_authenticate_fn)(struct app *app, const char *bearer_token, principal_t *out);
+
+/* Idempotency-Key store for ROUTE_IDEMPOTENT routes (see
+ * idempotency/idempotency.h, whose functions have exactly these shapes).
+ * begin answers 0 to go on, 1 to replay *status and *body (malloc'd), or a
+ * BUFFR_E* code to refuse; finish stores the answer that was sent. */
+typedef int (*http_idempotency_begin_fn)(struct app *app, const char *tenant_id, const char *key,
+                                         const void *request, size_t request_len, int *status,
+                                         char **body);
+typedef int (*http_idempotency_finish_fn)(struct app *app, const char *tenant_id, const char *key,
+                                          int status, const char *body, size_t body_len);
 
 typedef struct http_server_opts {
     const char *host;           /* IPv4 or IPv6 literal, or a name ("localhost"); NULL = 0.0.0.0 */
@@ -39,6 +51,8 @@ typedef struct http_server_opts {
     int max_connections_per_ip; /* 0 = no limit */
     int connection_timeout_s;   /* an idle or stalled connection is dropped; 0 = never */
     bool access_log;            /* one JSON line per request through log_json() */
+    http_idempotency_begin_fn idempotency_begin;   /* NULL: Idempotency-Key is ignored */
+    http_idempotency_finish_fn idempotency_finish; /* required with idempotency_begin */
 } http_server_opts_t;
 
 typedef struct http_server http_server_t;

@@ -30,17 +30,6 @@ const db_migration_t idempotency_migrations[] = {
 const size_t idempotency_migrations_count =
     sizeof(idempotency_migrations) / sizeof(idempotency_migrations[0]);
 
-int idempotency_key_valid(const char *key)
-{
-    size_t n = key ? strlen(key) : 0;
-    if (n == 0 || n > IDEMPOTENCY_KEY_MAX)
-        return 0;
-    for (size_t i = 0; i < n; i++)
-        if ((unsigned char)key[i] < 0x21 || (unsigned char)key[i] > 0x7e)
-            return 0;
-    return 1;
-}
-
 typedef struct claim_work {
     const char *key;
     char hash[65];

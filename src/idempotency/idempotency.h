@@ -23,7 +23,7 @@
 #include "db/migrate.h"
 #include "http/rbac.h"
 
-#define IDEMPOTENCY_TTL_S 86400
+#define IDEMPOTENCY_TTL_S   86400
 #define IDEMPOTENCY_STALE_S 300
 #define IDEMPOTENCY_KEY_MAX 255
 
@@ -35,9 +35,6 @@ typedef enum {
     IDEMPOTENCY_PROCEED = 0, /* do the work, then call idempotency_finish */
     IDEMPOTENCY_REPLAY = 1,  /* *status and *body (caller frees) hold the first answer */
 } idempotency_verdict_t;
-
-/* True when key is 1..255 printable ASCII characters. */
-int idempotency_key_valid(const char *key);
 
 /* Claim key for this request. request is what identifies the request
  * (method, path, body); only its SHA-256 is kept. Returns a verdict (>= 0) or

@@ -49,8 +49,8 @@ done
 base=$(sed -n 's/.*listening on \(http:[^ ]*\).*/\1/p' "$work/stdout")
 [ -n "$base" ] || { cat "$work/stderr"; exit 1; }
 
-email="bench-$RANDOM$RANDOM@example.com"
-password="bench-Passphrase-$RANDOM-lighthouse"
+email="loadrun-$RANDOM$RANDOM@example.com"
+password="Quiet-Harbour-Lantern-$RANDOM"
 register=$(curl -sf "$base/api/v1/auth/register" -H 'Content-Type: application/json' \
   -d "{\"tenant_name\":\"Bench Hotels\",\"email\":\"$email\",\"password\":\"$password\",\"full_name\":\"Bench Owner\"}")
 token=$(printf '%s' "$register" | python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')

@@ -344,7 +344,10 @@ static int password_pwquality(const char *password, size_t len, const char *emai
             core_rc = password_pwquality_run(settings, core, user, reason, reason_len);
         if (core_rc != PWQ_ERROR_CRACKLIB_CHECK && password_unleet(core))
             core_rc = password_pwquality_run(settings, core, user, reason, reason_len);
-        rc = core_rc == PWQ_ERROR_CRACKLIB_CHECK ? core_rc : 0;
+        /* Only "is based on a dictionary word" counts here: on a short,
+         * stripped core cracklib's other verdicts ("too simplistic") say
+         * nothing about the whole password. */
+        rc = core_rc == PWQ_ERROR_CRACKLIB_CHECK && strstr(reason, "dictionary word") ? core_rc : 0;
     }
     pthread_mutex_unlock(&password_pwquality_lock);
     rc = rc < 0 ? BUFFR_EVALIDATION : 0;

@@ -510,13 +510,15 @@ _PASSWORD_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789#
 def strong_password():
     """A password libpwquality accepts: 20 random characters of a wide
     alphabet, all four classes, and no neighbours that are equal or adjacent
-    in ASCII ("55", "NM"), which cracklib counts as "simplistic/systematic"."""
+    in ASCII once lowercased ("55", "NM", "Rs"), which cracklib counts as
+    "simplistic/systematic" beyond four of them."""
     classes = ("ABCDEFGHJKLMNPQRSTUVWXYZ", "abcdefghijkmnopqrstuvwxyz", "23456789", "#%+-=?@_!")
     while True:
         chars = []
         while len(chars) < 20:
             c = secrets.choice(_PASSWORD_ALPHABET)
-            if chars and abs(ord(c) - ord(chars[-1])) <= 1:
+            # cracklib compares lowercased neighbours ("Rs" counts as a step).
+            if chars and abs(ord(c.lower()) - ord(chars[-1].lower())) <= 1:
                 continue
             chars.append(c)
         if all(any(c in cls for c in chars) for cls in classes):

@@ -1,6 +1,7 @@
 /* jsonx.c - checked getters for request bodies. */
 #include "core/jsonx.h"
 
+#include <stdio.h>
 #include <string.h>
 
 static json_t *jsonx_field(json_t *obj, const char *field, bool required, bool *present,
@@ -119,6 +120,49 @@ int jsonx_enum(json_t *obj, const char *field, bool required, const char *const 
         strncat(list, allowed[i], sizeof(list) - strlen(list) - 1);
     }
     return buffr_fail(e, BUFFR_EVALIDATION, field, "%s must be one of: %s", field, list);
+}
+
+int jsonx_page_init(jsonx_page_t *page, int limit)
+{
+    page->limit = limit;
+    page->next[0] = '\0';
+    page->data = json_array();
+    return page->data ? 0 : BUFFR_ENOMEM;
+}
+
+void jsonx_page_reset(jsonx_page_t *page)
+{
+    json_array_clear(page->data);
+    page->next[0] = '\0';
+}
+
+int jsonx_page_add(jsonx_page_t *page, json_t *item)
+{
+    if (item == NULL)
+        return BUFFR_ENOMEM;
+    size_t n = json_array_size(page->data);
+    if ((int)n >= page->limit) {
+        json_t *last = json_array_get(page->data, n - 1);
+        const char *id = json_string_value(json_object_get(last, "id"));
+        snprintf(page->next, sizeof(page->next), "%s", id ? id : "");
+        json_decref(item);
+        return 1;
+    }
+    return json_array_append_new(page->data, item) == 0 ? 0 : BUFFR_ENOMEM;
+}
+
+json_t *jsonx_page_finish(jsonx_page_t *page)
+{
+    json_t *out = json_pack("{s:O, s:o}", "data", page->data, "next_cursor",
+                            page->next[0] ? json_string(page->next) : json_null());
+    jsonx_page_clear(page);
+    return out;
+}
+
+void jsonx_page_clear(jsonx_page_t *page)
+{
+    json_decref(page->data);
+    page->data = NULL;
 }
 
 json_t *jsonx_string_or_null(const char *s)

@@ -34,6 +34,25 @@ int jsonx_bool(json_t *obj, const char *field, bool required, bool *out, bool *p
 int jsonx_enum(json_t *obj, const char *field, bool required, const char *const *allowed,
                const char **out, bool *present, buffr_err_t *e);
 
+/* One page of a list answer, {"data":[...],"next_cursor"}, filled from rows
+ * ordered by id and fetched with LIMIT limit + 1: the extra row only tells
+ * that another page exists, and the cursor is the last shown item's "id". */
+typedef struct jsonx_page {
+    int limit;
+    json_t *data;
+    char next[64];
+} jsonx_page_t;
+
+/* 0, or BUFFR_ENOMEM. Reset for a retried transaction with jsonx_page_reset. */
+int jsonx_page_init(jsonx_page_t *page, int limit);
+void jsonx_page_reset(jsonx_page_t *page);
+/* Add item (stolen): 0 when added, 1 when the page was already full (item
+ * dropped, next_cursor set: stop reading), BUFFR_ENOMEM. */
+int jsonx_page_add(jsonx_page_t *page, json_t *item);
+/* The answer object; consumes the page's data. NULL on ENOMEM. */
+json_t *jsonx_page_finish(jsonx_page_t *page);
+void jsonx_page_clear(jsonx_page_t *page);
+
 /* New JSON string from possibly-NULL text: json_null() for NULL. */
 json_t *jsonx_string_or_null(const char *s);
 

@@ -178,41 +178,25 @@ int users_create(app_t *app, const principal_t *who, json_t *body, json_t **out,
 /* ---- list and get ---- */
 
 typedef struct user_list_work {
-    int limit;
     const char *cursor;
-    json_t *data;
-    char next[UUID_BUF_SIZE];
+    jsonx_page_t page;
 } user_list_work_t;
 
 static int user_list_in_tx(db_tx_t *tx, void *ctx)
 {
     user_list_work_t *w = ctx;
-    json_array_clear(w->data);
-    w->next[0] = '\0';
+    jsonx_page_reset(&w->page);
     db_rows_t *rows;
     /* UUIDv7 ids sort by creation: keyset pagination on id, oldest first. */
-    int rc = db_query(tx,
-                      "SELECT " USER_COLUMNS " FROM users WHERE tenant_id = $1 AND id > $2 "
-                      "ORDER BY id LIMIT $3",
-                      DB_ARGS(DB_TEXT(w->cursor ? w->cursor : ""), DB_INT(w->limit + 1)), &rows);
+    int rc =
+        db_query(tx,
+                 "SELECT " USER_COLUMNS " FROM users WHERE tenant_id = $1 AND id > $2 "
+                 "ORDER BY id LIMIT $3",
+                 DB_ARGS(DB_TEXT(w->cursor ? w->cursor : ""), DB_INT(w->page.limit + 1)), &rows);
     if (rc != 0)
         return rc;
-    int n = 0;
-    while ((rc = db_next(rows)) == 1) {
-        if (n == w->limit) {
-            /* One more row exists: the page ends at the previous one. */
-            json_t *last = json_array_get(w->data, (size_t)n - 1);
-            snprintf(w->next, sizeof(w->next), "%s",
-                     json_string_value(json_object_get(last, "id")));
-            break;
-        }
-        json_t *u = user_row_json(rows);
-        if (u == NULL || json_array_append_new(w->data, u) != 0) {
-            rc = BUFFR_ENOMEM;
-            break;
-        }
-        n++;
-    }
+    while ((rc = db_next(rows)) == 1 && (rc = jsonx_page_add(&w->page, user_row_json(rows))) == 0)
+        ;
     db_rows_free(rows);
     return rc < 0 ? rc : 0;
 }
@@ -222,16 +206,15 @@ int users_list(app_t *app, const principal_t *who, int limit, const char *cursor
 {
     if (cursor != NULL && !uuid_is_valid(cursor))
         return buffr_fail(e, BUFFR_EVALIDATION, "cursor", "cursor is not valid");
-    user_list_work_t w = {.limit = limit, .cursor = cursor, .data = json_array()};
-    if (w.data == NULL)
+    user_list_work_t w = {.cursor = cursor};
+    if (jsonx_page_init(&w.page, limit) != 0)
         return buffr_fail(e, BUFFR_ENOMEM, NULL, "out of memory");
     int rc = db_transact(app->db, who->tenant_id, DB_READ, user_list_in_tx, &w);
     if (rc != 0) {
-        json_decref(w.data);
+        jsonx_page_clear(&w.page);
         return buffr_fail(e, rc, NULL, "could not list users");
     }
-    *out = json_pack("{s:o, s:o}", "data", w.data, "next_cursor",
-                     w.next[0] ? json_string(w.next) : json_null());
+    *out = jsonx_page_finish(&w.page);
     return *out ? 0 : buffr_fail(e, BUFFR_ENOMEM, NULL, "out of memory");
 }
 

@@ -142,40 +142,25 @@ int property_create(app_t *app, const principal_t *who, json_t *body, json_t **o
 /* ---- list ---- */
 
 typedef struct property_list_work {
-    int limit;
     const char *cursor;
-    json_t *data;
-    char next[UUID_BUF_SIZE];
+    jsonx_page_t page;
 } property_list_work_t;
 
 static int property_list_in_tx(db_tx_t *tx, void *ctx)
 {
     property_list_work_t *w = ctx;
-    json_array_clear(w->data);
-    w->next[0] = '\0';
+    jsonx_page_reset(&w->page);
     db_rows_t *rows;
     int rc =
         db_query(tx,
                  "SELECT " PROPERTY_COLUMNS " FROM properties WHERE tenant_id = $1 AND id > $2 "
                  "ORDER BY id LIMIT $3",
-                 DB_ARGS(DB_TEXT(w->cursor ? w->cursor : ""), DB_INT(w->limit + 1)), &rows);
+                 DB_ARGS(DB_TEXT(w->cursor ? w->cursor : ""), DB_INT(w->page.limit + 1)), &rows);
     if (rc != 0)
         return rc;
-    int n = 0;
-    while ((rc = db_next(rows)) == 1) {
-        if (n == w->limit) {
-            json_t *last = json_array_get(w->data, (size_t)n - 1);
-            snprintf(w->next, sizeof(w->next), "%s",
-                     json_string_value(json_object_get(last, "id")));
-            break;
-        }
-        json_t *p = property_row_json(rows);
-        if (p == NULL || json_array_append_new(w->data, p) != 0) {
-            rc = BUFFR_ENOMEM;
-            break;
-        }
-        n++;
-    }
+    while ((rc = db_next(rows)) == 1 &&
+           (rc = jsonx_page_add(&w->page, property_row_json(rows))) == 0)
+        ;
     db_rows_free(rows);
     return rc < 0 ? rc : 0;
 }
@@ -185,16 +170,15 @@ int property_list(app_t *app, const principal_t *who, int limit, const char *cur
 {
     if (cursor != NULL && !uuid_is_valid(cursor))
         return buffr_fail(e, BUFFR_EVALIDATION, "cursor", "cursor is not valid");
-    property_list_work_t w = {.limit = limit, .cursor = cursor, .data = json_array()};
-    if (w.data == NULL)
+    property_list_work_t w = {.cursor = cursor};
+    if (jsonx_page_init(&w.page, limit) != 0)
         return buffr_fail(e, BUFFR_ENOMEM, NULL, "out of memory");
     int rc = db_transact(app->db, who->tenant_id, DB_READ, property_list_in_tx, &w);
     if (rc != 0) {
-        json_decref(w.data);
+        jsonx_page_clear(&w.page);
         return buffr_fail(e, rc, NULL, "could not list properties");
     }
-    *out = json_pack("{s:o, s:o}", "data", w.data, "next_cursor",
-                     w.next[0] ? json_string(w.next) : json_null());
+    *out = jsonx_page_finish(&w.page);
     return *out ? 0 : buffr_fail(e, BUFFR_ENOMEM, NULL, "out of memory");
 }
 

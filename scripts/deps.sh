@@ -7,7 +7,7 @@ set -euo pipefail
 
 serve_pkgs=(build-essential cmake pkg-config libmicrohttpd-dev libjansson-dev libsqlite3-dev
   libpq-dev libsodium-dev libpwquality-dev cracklib-runtime liboath-dev iso-codes tzdata
-  ca-certificates)
+  ca-certificates libqrencode-dev libpng-dev libical-dev)
 test_pkgs=(clang libclang-rt-14-dev libcmocka-dev postgresql python3 sqlite3)
 bench_pkgs=(wrk)
 

@@ -15,6 +15,9 @@
 #include "identity/identity.h"
 #include "idempotency/idempotency.h"
 #include "properties/properties.h"
+#include "reservations/reservations.h"
+#include "restaurant/restaurant.h"
+#include "services/services.h"
 
 /* Each module's migrations; the runner applies them in version order. */
 static const struct {
@@ -24,6 +27,9 @@ static const struct {
     {identity_migrations, &identity_migrations_count},
     {properties_migrations, &properties_migrations_count},
     {idempotency_migrations, &idempotency_migrations_count},
+    {restaurant_migrations, &restaurant_migrations_count},
+    {reservations_migrations, &reservations_migrations_count},
+    {services_migrations, &services_migrations_count},
 };
 
 int app_migrate(db_t *db, int *applied)

@@ -21,6 +21,16 @@ extern const route_t ops_routes[], auth_routes[], users_routes[], properties_rou
 extern const size_t ops_routes_count, auth_routes_count, users_routes_count,
     properties_routes_count;
 
+/* Restaurant: menu_api.c, orders_api.c, kds_api.c, tables_api.c, qr_api.c. */
+extern const route_t menu_routes[], orders_routes[], kds_routes[], tables_routes[], qr_routes[];
+extern const size_t menu_routes_count, orders_routes_count, kds_routes_count, tables_routes_count,
+    qr_routes_count;
+extern const route_t rooms_routes[], reservations_routes[];
+extern const size_t rooms_routes_count, reservations_routes_count;
+/* Services: services_api.c (spa, conference, shuttle). */
+extern const route_t services_routes[];
+extern const size_t services_routes_count;
+
 /* The authentication hook the HTTP server calls for non-public routes. */
 int api_authenticate(struct app *app, const char *bearer, principal_t *out);
 

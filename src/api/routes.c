@@ -21,6 +21,14 @@ static const struct {
     {auth_routes, &auth_routes_count},
     {users_routes, &users_routes_count},
     {properties_routes, &properties_routes_count},
+    {menu_routes, &menu_routes_count},
+    {orders_routes, &orders_routes_count},
+    {kds_routes, &kds_routes_count},
+    {tables_routes, &tables_routes_count},
+    {qr_routes, &qr_routes_count},
+    {rooms_routes, &rooms_routes_count},
+    {reservations_routes, &reservations_routes_count},
+    {services_routes, &services_routes_count},
 };
 
 static pthread_once_t table_once = PTHREAD_ONCE_INIT;

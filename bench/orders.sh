@@ -1,0 +1,97 @@
+#!/usr/bin/env bash
+# Load run of order placing against a release build of the real server on
+# SQLite (PostgreSQL with --postgresql): wrk POSTs a two-line order (one line
+# with a modifier option) at 32 connections; prices, modifiers and taxes
+# are checked by the server on every request. Also measures the KDS read.
+#   bench/orders.sh [--postgresql] [--duration 10s] [--connections 32]
+# Figures are printed; copy them into bench/README.md with the machine.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+duration=10s
+connections=32
+backend=sqlite
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --postgresql) backend=postgresql ;;
+    --duration) duration=$2; shift ;;
+    --connections) connections=$2; shift ;;
+    *) echo "usage: $0 [--postgresql] [--duration D] [--connections N]" >&2; exit 2 ;;
+  esac
+  shift
+done
+scripts/deps.sh bench
+cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release -DBUFFR_TESTS=OFF >/dev/null
+cmake --build build-bench --target buffr -j"$(nproc)" >/dev/null
+
+work=$(mktemp -d /tmp/buffr-bench.XXXXXX)
+server_pid=""
+cleanup() {
+  [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null || true
+  [ "$backend" = postgresql ] && scripts/pg-test-cluster.sh stop "$work/pg" >/dev/null 2>&1 || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+if [ "$backend" = postgresql ]; then
+  mkdir -p "$work/pg"
+  scripts/pg-test-cluster.sh start "$work/pg" >/dev/null
+  db_url=$(cat "$work/pg/url")
+else
+  db_url="sqlite:$work/buffr.db"
+fi
+
+build-bench/buffr serve --listen 127.0.0.1:0 --database "$db_url" --data-dir "$work" \
+  --access-log false --login-ip-limit 1000000 --login-account-limit 1000000 \
+  >"$work/stdout" 2>"$work/stderr" &
+server_pid=$!
+for _ in $(seq 100); do
+  grep -q 'listening on' "$work/stdout" 2>/dev/null && break
+  sleep 0.1
+done
+base=$(sed -n 's/.*listening on \(http:[^ ]*\).*/\1/p' "$work/stdout")
+[ -n "$base" ] || { cat "$work/stderr"; exit 1; }
+
+json() { python3 -c 'import json,sys; print(json.load(sys.stdin)'"$1"')'; }
+post() { curl -sf "$base$1" -H 'Content-Type: application/json' -H "Authorization: Bearer $token" -d "$2"; }
+
+email="chef-$RANDOM$RANDOM@example.com"
+password="Quiet-Harbour-$RANDOM-lighthouse-9!"
+token=$(curl -sf "$base/api/v1/auth/register" -H 'Content-Type: application/json' \
+  -d "{\"tenant_name\":\"Bench Bistro\",\"email\":\"$email\",\"password\":\"$password\",\"full_name\":\"Bench Owner\"}" |
+  json '["access_token"]')
+pid=$(post /api/v1/properties \
+  '{"name":"Bench Bistro","type":"restaurant","timezone":"Europe/Paris","currency":"EUR"}' | json '["id"]')
+p="/api/v1/properties/$pid"
+curl -sf -X PATCH "$base$p/restaurant/settings" -H 'Content-Type: application/json' \
+  -H "Authorization: Bearer $token" -d '{"tax_rate_bp":1000}' >/dev/null
+mains=$(post "$p/menu/categories" '{"name":"Mains","station":"grill"}' | json '["id"]')
+drinks=$(post "$p/menu/categories" '{"name":"Drinks","station":"bar","tax_rate_bp":2000}' | json '["id"]')
+burger=$(post "$p/menu/items" "{\"category_id\":\"$mains\",\"name\":\"Burger\",\"price\":1450}" | json '["id"]')
+soda=$(post "$p/menu/items" "{\"category_id\":\"$drinks\",\"name\":\"Soda\",\"price\":350}" | json '["id"]')
+group=$(post "$p/menu/modifier-groups" \
+  '{"name":"Cooking","min_select":1,"max_select":1,"options":[{"name":"Rare","price_delta":0},{"name":"Well done","price_delta":0}]}')
+gid=$(printf '%s' "$group" | json '["id"]')
+option=$(printf '%s' "$group" | json '["options"][0]["id"]')
+post "$p/menu/items/$burger/modifier-groups" "{\"group_id\":\"$gid\"}" >/dev/null
+order="{\"channel\":\"dine_in\",\"table\":\"12\",\"items\":[{\"menu_item_id\":\"$burger\",\"quantity\":2,\"options\":[\"$option\"]},{\"menu_item_id\":\"$soda\",\"quantity\":2}]}"
+post "$p/orders" "$order" | json '["total"]' >/dev/null
+
+cat >"$work/order.lua" <<LUA
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["Authorization"] = "Bearer $token"
+wrk.body = '$order'
+LUA
+cat >"$work/get.lua" <<LUA
+wrk.headers["Authorization"] = "Bearer $token"
+LUA
+
+echo "== $backend: POST /api/v1/properties/{pid}/orders ($connections connections, $duration)"
+wrk -t2 -c"$connections" -d"$duration" --latency -s "$work/order.lua" "$base$p/orders"
+echo
+echo "== $backend: GET /api/v1/properties/{pid}/menu ($connections connections, $duration)"
+wrk -t2 -c"$connections" -d"$duration" --latency -s "$work/get.lua" "$base$p/menu"
+echo
+echo "== server-side time per route (from /metrics)"
+curl -s "$base/metrics" | grep -E '^buffr_http_request_duration_seconds_(sum|count)' |
+  grep -E 'orders|/menu"' || true

@@ -1,0 +1,163 @@
+/*
+ * services.h - bookable services of a property as one resource-and-time-slot
+ * engine: spa treatments (therapists, treatment rooms), conference rooms
+ * (layouts, hourly or daily rates, equipment add-ons) and shuttle seats.
+ *
+ * Every booking is created in one write transaction that also claims what it
+ * uses: rows of resource_slots (one per resource and 15-minute slot, UNIQUE)
+ * for rooms and therapists, rows of addon_slots for stocked add-ons, and a
+ * guarded seats_booked counter (with a CHECK) for shuttle departures. So no
+ * resource is ever held twice at once and no departure is oversold, under
+ * any concurrency, on SQLite and PostgreSQL alike. Cancelling releases them
+ * in the same transaction that marks the booking cancelled.
+ *
+ * Times are property-local "YYYY-MM-DDTHH:MM" (see slots.h). Prices are
+ * integer minor units in the property's currency, computed here, never
+ * taken from the client.
+ *
+ * Not here: HTTP (api/services_api.c), hotel stays (reservations module; a
+ * booking may only point at one by reservation_id, checked in C).
+ */
+#ifndef BUFFR_SERVICES_SERVICES_H
+#define BUFFR_SERVICES_SERVICES_H
+
+#include <jansson.h>
+#include <stdint.h>
+
+#include "app.h"
+#include "core/error.h"
+#include "db/migrate.h"
+#include "http/rbac.h"
+
+extern const db_migration_t services_migrations[];
+extern const size_t services_migrations_count;
+
+/* Query-string inputs of collection reads; NULL when absent. Each function
+ * reads the ones it knows and ignores the others. */
+typedef struct svc_query {
+    int limit;          /* lists: 1..200 */
+    const char *cursor; /* lists: an id, NULL for the first page */
+    const char *date;   /* "YYYY-MM-DD" */
+    const char *status;
+    const char *kind;
+    const char *treatment_id;
+    const char *route_id;
+    const char *departure_id;
+    const char *room_id;
+} svc_query_t;
+
+/* The shapes every entry point has. pid is the property, id the entity. */
+typedef int (*svc_create_fn)(app_t *app, const principal_t *who, const char *pid, json_t *body,
+                             json_t **out, buffr_err_t *e);
+typedef int (*svc_collection_fn)(app_t *app, const principal_t *who, const char *pid,
+                                 const svc_query_t *q, json_t **out, buffr_err_t *e);
+typedef int (*svc_get_fn)(app_t *app, const principal_t *who, const char *pid, const char *id,
+                          json_t **out, buffr_err_t *e);
+typedef int (*svc_update_fn)(app_t *app, const principal_t *who, const char *pid, const char *id,
+                             json_t *body, int64_t if_match, json_t **out, buffr_err_t *e);
+typedef int (*svc_delete_fn)(app_t *app, const principal_t *who, const char *pid, const char *id,
+                             buffr_err_t *e);
+
+/* ---- spa (spa.c) ---- */
+int spa_resource_create(app_t *app, const principal_t *who, const char *pid, json_t *body,
+                        json_t **out, buffr_err_t *e);
+int spa_resource_list(app_t *app, const principal_t *who, const char *pid, const svc_query_t *q,
+                      json_t **out, buffr_err_t *e);
+int spa_resource_get(app_t *app, const principal_t *who, const char *pid, const char *id,
+                     json_t **out, buffr_err_t *e);
+int spa_resource_update(app_t *app, const principal_t *who, const char *pid, const char *id,
+                        json_t *body, int64_t if_match, json_t **out, buffr_err_t *e);
+int spa_resource_delete(app_t *app, const principal_t *who, const char *pid, const char *id,
+                        buffr_err_t *e);
+
+int spa_treatment_create(app_t *app, const principal_t *who, const char *pid, json_t *body,
+                         json_t **out, buffr_err_t *e);
+int spa_treatment_list(app_t *app, const principal_t *who, const char *pid, const svc_query_t *q,
+                       json_t **out, buffr_err_t *e);
+int spa_treatment_get(app_t *app, const principal_t *who, const char *pid, const char *id,
+                      json_t **out, buffr_err_t *e);
+int spa_treatment_update(app_t *app, const principal_t *who, const char *pid, const char *id,
+                         json_t *body, int64_t if_match, json_t **out, buffr_err_t *e);
+int spa_treatment_delete(app_t *app, const principal_t *who, const char *pid, const char *id,
+                         buffr_err_t *e);
+
+/* Free starts of q->treatment_id on q->date. */
+int spa_availability(app_t *app, const principal_t *who, const char *pid, const svc_query_t *q,
+                     json_t **out, buffr_err_t *e);
+int spa_booking_create(app_t *app, const principal_t *who, const char *pid, json_t *body,
+                       json_t **out, buffr_err_t *e);
+int spa_booking_list(app_t *app, const principal_t *who, const char *pid, const svc_query_t *q,
+                     json_t **out, buffr_err_t *e);
+int spa_booking_get(app_t *app, const principal_t *who, const char *pid, const char *id,
+                    json_t **out, buffr_err_t *e);
+int spa_booking_cancel(app_t *app, const principal_t *who, const char *pid, const char *id,
+                       json_t **out, buffr_err_t *e);
+
+/* ---- conference (conference.c) ---- */
+int conference_room_create(app_t *app, const principal_t *who, const char *pid, json_t *body,
+                           json_t **out, buffr_err_t *e);
+int conference_room_list(app_t *app, const principal_t *who, const char *pid, const svc_query_t *q,
+                         json_t **out, buffr_err_t *e);
+int conference_room_get(app_t *app, const principal_t *who, const char *pid, const char *id,
+                        json_t **out, buffr_err_t *e);
+int conference_room_update(app_t *app, const principal_t *who, const char *pid, const char *id,
+                           json_t *body, int64_t if_match, json_t **out, buffr_err_t *e);
+int conference_room_delete(app_t *app, const principal_t *who, const char *pid, const char *id,
+                           buffr_err_t *e);
+
+int conference_addon_create(app_t *app, const principal_t *who, const char *pid, json_t *body,
+                            json_t **out, buffr_err_t *e);
+int conference_addon_list(app_t *app, const principal_t *who, const char *pid, const svc_query_t *q,
+                          json_t **out, buffr_err_t *e);
+int conference_addon_get(app_t *app, const principal_t *who, const char *pid, const char *id,
+                         json_t **out, buffr_err_t *e);
+int conference_addon_update(app_t *app, const principal_t *who, const char *pid, const char *id,
+                            json_t *body, int64_t if_match, json_t **out, buffr_err_t *e);
+int conference_addon_delete(app_t *app, const principal_t *who, const char *pid, const char *id,
+                            buffr_err_t *e);
+
+int conference_booking_create(app_t *app, const principal_t *who, const char *pid, json_t *body,
+                              json_t **out, buffr_err_t *e);
+int conference_booking_list(app_t *app, const principal_t *who, const char *pid,
+                            const svc_query_t *q, json_t **out, buffr_err_t *e);
+int conference_booking_get(app_t *app, const principal_t *who, const char *pid, const char *id,
+                           json_t **out, buffr_err_t *e);
+int conference_booking_cancel(app_t *app, const principal_t *who, const char *pid, const char *id,
+                              json_t **out, buffr_err_t *e);
+
+/* ---- shuttle (shuttle.c) ---- */
+int shuttle_route_create(app_t *app, const principal_t *who, const char *pid, json_t *body,
+                         json_t **out, buffr_err_t *e);
+int shuttle_route_list(app_t *app, const principal_t *who, const char *pid, const svc_query_t *q,
+                       json_t **out, buffr_err_t *e);
+int shuttle_route_get(app_t *app, const principal_t *who, const char *pid, const char *id,
+                      json_t **out, buffr_err_t *e);
+int shuttle_route_update(app_t *app, const principal_t *who, const char *pid, const char *id,
+                         json_t *body, int64_t if_match, json_t **out, buffr_err_t *e);
+int shuttle_route_delete(app_t *app, const principal_t *who, const char *pid, const char *id,
+                         buffr_err_t *e);
+
+int shuttle_departure_create(app_t *app, const principal_t *who, const char *pid, json_t *body,
+                             json_t **out, buffr_err_t *e);
+int shuttle_departure_list(app_t *app, const principal_t *who, const char *pid,
+                           const svc_query_t *q, json_t **out, buffr_err_t *e);
+int shuttle_departure_get(app_t *app, const principal_t *who, const char *pid, const char *id,
+                          json_t **out, buffr_err_t *e);
+int shuttle_departure_update(app_t *app, const principal_t *who, const char *pid, const char *id,
+                             json_t *body, int64_t if_match, json_t **out, buffr_err_t *e);
+int shuttle_departure_delete(app_t *app, const principal_t *who, const char *pid, const char *id,
+                             buffr_err_t *e);
+
+/* The departures of q->date, in time order, with seats_left. */
+int shuttle_schedule(app_t *app, const principal_t *who, const char *pid, const svc_query_t *q,
+                     json_t **out, buffr_err_t *e);
+int shuttle_booking_create(app_t *app, const principal_t *who, const char *pid, json_t *body,
+                           json_t **out, buffr_err_t *e);
+int shuttle_booking_list(app_t *app, const principal_t *who, const char *pid, const svc_query_t *q,
+                         json_t **out, buffr_err_t *e);
+int shuttle_booking_get(app_t *app, const principal_t *who, const char *pid, const char *id,
+                        json_t **out, buffr_err_t *e);
+int shuttle_booking_cancel(app_t *app, const principal_t *who, const char *pid, const char *id,
+                           json_t **out, buffr_err_t *e);
+
+#endif

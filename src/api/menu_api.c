@@ -376,7 +376,7 @@ const route_t menu_routes[] = {
      "Stop offering a modifier group on an item", "restaurant", 0, NULL, NULL, 204},
     {"PUT", P "/menu/items/{iid}/image", api_items_image_put, MANAGE,
      "Upload the item's picture (body image/png or image/jpeg, at most 2 MiB)", "restaurant", 0,
-     NULL, item_answer, 200},
+     NULL, item_answer, 200, MENU_IMAGE_MAX_BYTES},
     {"GET", P "/menu/items/{iid}/image", api_items_image_get, OPERATE, "The item's picture",
      "restaurant", ROUTE_RAW, NULL, NULL, 200},
     {"POST", P "/menu/modifier-groups", api_groups_create, MANAGE,

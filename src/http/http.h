@@ -52,6 +52,7 @@ typedef struct route {
     const char *request_schema;  /* JSON Schema text of the body, or NULL */
     const char *response_schema; /* JSON Schema text of the success body, or NULL */
     int success_status;          /* 200, 201, 204; 0 means 200 */
+    int64_t max_body_bytes;      /* this route's body limit; 0 means the server's */
 } route_t;
 
 /* ---- request ---- */

@@ -295,6 +295,14 @@ static bool server_is_json_type(const char *content_type)
 
 /* A Content-Length value; false when absent or not a plain number (MHD has
  * already refused the request in that case). */
+/* The body limit for r: its route's own, or the server's. */
+static int64_t server_body_limit(const req_t *r)
+{
+    if (r->route != NULL && r->route->max_body_bytes > 0)
+        return r->route->max_body_bytes;
+    return r->server->max_body_bytes;
+}
+
 static bool server_content_length(req_t *r, uint64_t *out)
 {
     const char *text = req_header(r, MHD_HTTP_HEADER_CONTENT_LENGTH);
@@ -383,9 +391,9 @@ static void server_begin(req_t *r, const char *method)
 
     uint64_t declared = 0;
     bool has_length = server_content_length(r, &declared);
-    if (has_length && declared > (uint64_t)s->max_body_bytes) {
+    if (has_length && declared > (uint64_t)server_body_limit(r)) {
         reply_error(r, BUFFR_ETOOLARGE, NULL, "the request body is larger than %lld bytes",
-                    (long long)s->max_body_bytes);
+                    (long long)server_body_limit(r));
         return;
     }
 
@@ -425,19 +433,19 @@ static void server_begin(req_t *r, const char *method)
  * far past the limit. */
 static enum MHD_Result server_take_body(req_t *r, const char *data, size_t size)
 {
-    http_server_t *s = r->server;
     r->bytes_in += size;
     if (r->replied) /* answered from the headers: the body goes by unread */
         return MHD_YES;
     if (r->body_too_large || r->body_oom) {
-        if (r->bytes_in > (uint64_t)s->max_body_bytes + SERVER_DISCARD_MAX) {
+        if (r->bytes_in > (uint64_t)server_body_limit(r) + SERVER_DISCARD_MAX) {
             log_warn("request %s: closing a connection that sent %llu bytes past the limit", r->id,
                      (unsigned long long)r->bytes_in);
             return MHD_NO;
         }
         return MHD_YES;
     }
-    if ((uint64_t)r->body_len + size > (uint64_t)s->max_body_bytes) {
+    int64_t limit = server_body_limit(r);
+    if ((uint64_t)r->body_len + size > (uint64_t)limit) {
         r->body_too_large = true;
         free(r->body);
         r->body = NULL;
@@ -449,8 +457,8 @@ static enum MHD_Result server_take_body(req_t *r, const char *data, size_t size)
         size_t cap = r->body_cap ? r->body_cap * 2 : 4096;
         if (cap < need)
             cap = need;
-        if (cap > (size_t)s->max_body_bytes + 1)
-            cap = (size_t)s->max_body_bytes + 1;
+        if (cap > (size_t)limit + 1)
+            cap = (size_t)limit + 1;
         char *grown = realloc(r->body, cap);
         if (grown == NULL) {
             free(r->body);
@@ -544,7 +552,7 @@ static void server_dispatch(req_t *r)
     }
     if (r->body_too_large) {
         reply_error(r, BUFFR_ETOOLARGE, NULL, "the request body is larger than %lld bytes",
-                    (long long)r->server->max_body_bytes);
+                    (long long)server_body_limit(r));
         return;
     }
     if (route->flags & ROUTE_JSON_BODY) {

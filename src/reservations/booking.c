@@ -383,7 +383,7 @@ static int booking_run(app_t *app, const principal_t *who, db_work_fn work, void
     int rc = 0;
     for (int attempt = 0; attempt < BOOKING_MAX_ATTEMPTS; attempt++) {
         *room_taken = false;
-        e->code = 0;
+        resv_err_reset(e);
         rc = db_transact(app->db, who->tenant_id, DB_WRITE, work, ctx);
         if (!(rc == BUFFR_ECONFLICT && *room_taken))
             return rc;
@@ -448,7 +448,8 @@ int reservation_create_group(app_t *app, const principal_t *who, const char *pid
         if ((rc = room_type_arg(room, field, true, w.items[i].room_type_id, e)) != 0)
             break;
         if ((rc = jsonx_int(room, "guests", true, 1, 50, &w.items[i].guests, NULL, e)) != 0) {
-            snprintf(e->field, sizeof(e->field), "rooms[%zu].guests", i);
+            if (e != NULL)
+                snprintf(e->field, sizeof(e->field), "rooms[%zu].guests", i);
             break;
         }
         uuid_v7_new(w.items[i].id);
@@ -465,10 +466,7 @@ int reservation_create_group(app_t *app, const principal_t *who, const char *pid
 
 typedef struct read_work {
     const char *pid, *id;
-    const reservation_filter_t *f;
     json_t *result;
-    char next[UUID_BUF_SIZE];
-    buffr_err_t *e;
 } read_work_t;
 
 static int get_in_tx(db_tx_t *tx, void *ctx)
@@ -480,7 +478,7 @@ static int get_in_tx(db_tx_t *tx, void *ctx)
 int reservation_get(app_t *app, const principal_t *who, const char *pid, const char *id,
                     json_t **out, buffr_err_t *e)
 {
-    read_work_t w = {.pid = pid, .id = id, .e = e};
+    read_work_t w = {.pid = pid, .id = id};
     int rc = db_transact(app->db, who->tenant_id, DB_READ, get_in_tx, &w);
     return resv_done(rc, w.result, out, e, "reservation", "read the reservation");
 }
@@ -510,37 +508,26 @@ typedef struct list_dates {
 } list_dates_t;
 
 typedef struct list_work {
-    read_work_t base;
+    const char *pid;
     list_query_t q;
+    jsonx_page_t page;
 } list_work_t;
 
 static int list_run_in_tx(db_tx_t *tx, void *ctx)
 {
     list_work_t *w = ctx;
-    json_array_clear(w->base.result);
-    w->base.next[0] = '\0';
+    jsonx_page_reset(&w->page);
     resv_property_t prop;
-    int rc = resv_property_read(tx, w->base.pid, &prop);
+    int rc = resv_property_read(tx, w->pid, &prop);
     if (rc != 0)
         return rc;
     db_rows_t *rows;
     rc = db_query(tx, w->q.sql, w->q.args, w->q.nargs, &rows);
     if (rc != 0)
         return rc;
-    int limit = w->base.f->limit;
-    while ((rc = db_next(rows)) == 1) {
-        if ((int)json_array_size(w->base.result) == limit) {
-            json_t *last = json_array_get(w->base.result, (size_t)limit - 1);
-            snprintf(w->base.next, sizeof(w->base.next), "%s",
-                     json_string_value(json_object_get(last, "id")));
+    while ((rc = db_next(rows)) == 1)
+        if ((rc = jsonx_page_add(&w->page, reservation_row_json(rows))) != 0)
             break;
-        }
-        json_t *item = reservation_row_json(rows);
-        if (item == NULL || json_array_append_new(w->base.result, item) != 0) {
-            rc = BUFFR_ENOMEM;
-            break;
-        }
-    }
     db_rows_free(rows);
     return rc < 0 ? rc : 0;
 }
@@ -553,7 +540,7 @@ int reservation_list(app_t *app, const principal_t *who, const char *pid,
     int rc = 0;
     if (f->cursor != NULL && !uuid_is_valid(f->cursor))
         return buffr_fail(e, BUFFR_EVALIDATION, "cursor", "cursor is not valid");
-    list_work_t w = {.base = {.pid = pid, .f = f, .e = e}};
+    list_work_t w = {.pid = pid};
     list_query_t *q = &w.q;
     q->len = (size_t)snprintf(q->sql, sizeof(q->sql),
                               "SELECT " RESERVATION_COLUMNS
@@ -620,17 +607,17 @@ int reservation_list(app_t *app, const principal_t *who, const char *pid,
                  DB_TEXT(d.pattern));
     }
     list_add(q, " ORDER BY s.id LIMIT $%d", DB_INT(f->limit + 1));
-    w.base.result = json_array();
-    if (w.base.result == NULL) {
+    if (jsonx_page_init(&w.page, f->limit) != 0) {
         free(d.pattern);
         return buffr_fail(e, BUFFR_ENOMEM, NULL, "out of memory");
     }
     rc = db_transact(app->db, who->tenant_id, DB_READ, list_run_in_tx, &w);
     free(d.pattern);
-    if (rc != 0)
-        return resv_done(rc, w.base.result, out, e, "property", "list reservations");
-    *out = json_pack("{s:o, s:o}", "data", w.base.result, "next_cursor",
-                     w.base.next[0] ? json_string(w.base.next) : json_null());
+    if (rc != 0) {
+        jsonx_page_clear(&w.page);
+        return resv_done(rc, NULL, out, e, "property", "list reservations");
+    }
+    *out = jsonx_page_finish(&w.page);
     return *out ? 0 : buffr_fail(e, BUFFR_ENOMEM, NULL, "out of memory");
 }
 
@@ -981,7 +968,7 @@ int reservation_act(app_t *app, const principal_t *who, const char *pid, const c
                     reservation_action_t action, int64_t if_match, json_t **out, buffr_err_t *e)
 {
     change_work_t w = {.pid = pid, .id = id, .if_match = if_match, .action = action, .e = e};
-    e->code = 0;
+    resv_err_reset(e);
     int rc = db_transact(app->db, who->tenant_id, DB_WRITE, act_in_tx, &w);
     return resv_done(rc, w.result, out, e, "reservation", "change the reservation");
 }

@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "core/jsonx.h"
-#include "reservations/zone.h"
+#include "core/zone.h"
 
 int resv_property_read(db_tx_t *tx, const char *pid, resv_property_t *out)
 {

@@ -417,7 +417,7 @@ int room_calendar_import(app_t *app, const principal_t *who, const char *pid, co
     rc = w.conflicts ? import_collect(root, prep.today, &w, e)
                      : buffr_fail(e, BUFFR_ENOMEM, NULL, "out of memory");
     if (rc == 0) {
-        e->code = 0;
+        resv_err_reset(e);
         rc = db_transact(app->db, who->tenant_id, DB_WRITE, import_in_tx, &w);
     }
     json_t *result = NULL;

@@ -61,6 +61,13 @@ int resv_string_list(json_t *body, const char *field, size_t max_items, size_t m
 /* A stored JSON array text back as json (an empty array when unreadable). */
 json_t *resv_json_array(const char *text);
 
+/* Forget a failure explained by an earlier step or attempt (e may be NULL). */
+static inline void resv_err_reset(buffr_err_t *e)
+{
+    if (e != NULL)
+        e->code = 0;
+}
+
 /* Finish a domain call: on success hand result over, else free it and make
  * sure e explains the failure (not_found names the missing thing). */
 int resv_done(int rc, json_t *result, json_t **out, buffr_err_t *e, const char *not_found,

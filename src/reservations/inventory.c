@@ -23,48 +23,24 @@
 
 static const char *const room_statuses[] = {"clean", "dirty", "inspected", NULL};
 
-/* A page of rows: the data array and the cursor of the next page. */
-typedef struct resv_page {
-    int limit;
-    const char *cursor;
-    json_t *data;
-    char next[UUID_BUF_SIZE];
-} resv_page_t;
-
-static int page_begin(resv_page_t *page, int limit, const char *cursor, buffr_err_t *e)
+/* Start a keyset page (core/jsonx.h) after checking the cursor. */
+static int page_begin(jsonx_page_t *page, const char **cursor, int limit, const char *given,
+                      buffr_err_t *e)
 {
-    if (cursor != NULL && !uuid_is_valid(cursor))
+    if (given != NULL && !uuid_is_valid(given))
         return buffr_fail(e, BUFFR_EVALIDATION, "cursor", "cursor is not valid");
-    page->limit = limit;
-    page->cursor = cursor ? cursor : "";
-    page->data = json_array();
-    page->next[0] = '\0';
-    return page->data ? 0 : buffr_fail(e, BUFFR_ENOMEM, NULL, "out of memory");
+    *cursor = given ? given : "";
+    return jsonx_page_init(page, limit) == 0 ? 0
+                                             : buffr_fail(e, BUFFR_ENOMEM, NULL, "out of memory");
 }
 
-/* Append item (stolen) unless the page is full; then remember the cursor. */
-static int page_add(resv_page_t *page, json_t *item)
-{
-    if (item == NULL)
-        return BUFFR_ENOMEM;
-    if ((int)json_array_size(page->data) == page->limit) {
-        json_t *last = json_array_get(page->data, json_array_size(page->data) - 1);
-        snprintf(page->next, sizeof(page->next), "%s",
-                 json_string_value(json_object_get(last, "id")));
-        json_decref(item);
-        return 1;
-    }
-    return json_array_append_new(page->data, item) == 0 ? 0 : BUFFR_ENOMEM;
-}
-
-static int page_finish(int rc, resv_page_t *page, json_t **out, buffr_err_t *e, const char *what)
+static int page_finish(int rc, jsonx_page_t *page, json_t **out, buffr_err_t *e, const char *what)
 {
     if (rc != 0) {
-        json_decref(page->data);
+        jsonx_page_clear(page);
         return resv_done(rc, NULL, out, e, "property", what);
     }
-    *out = json_pack("{s:o, s:o}", "data", page->data, "next_cursor",
-                     page->next[0] ? json_string(page->next) : json_null());
+    *out = jsonx_page_finish(page);
     return *out ? 0 : buffr_fail(e, BUFFR_ENOMEM, NULL, "out of memory");
 }
 
@@ -139,7 +115,8 @@ typedef struct room_type_work {
     const char *pid, *tid;
     int64_t if_match;
     room_type_input_t in;
-    resv_page_t page;
+    jsonx_page_t page;
+    const char *cursor;
     buffr_err_t *e;
     json_t *result;
 } room_type_work_t;
@@ -177,7 +154,7 @@ int room_type_create(app_t *app, const principal_t *who, const char *pid, json_t
         char id[UUID_BUF_SIZE];
         uuid_v7_new(id);
         w.tid = id;
-        e->code = 0;
+        resv_err_reset(e);
         rc = db_transact(app->db, who->tenant_id, DB_WRITE, room_type_create_in_tx, &w);
     }
     free(w.in.amenities);
@@ -187,22 +164,21 @@ int room_type_create(app_t *app, const principal_t *who, const char *pid, json_t
 static int room_type_list_in_tx(db_tx_t *tx, void *ctx)
 {
     room_type_work_t *w = ctx;
-    json_array_clear(w->page.data);
-    w->page.next[0] = '\0';
+    jsonx_page_reset(&w->page);
     resv_property_t prop;
     int rc = resv_property_read(tx, w->pid, &prop);
     if (rc != 0)
         return rc;
     db_rows_t *rows;
-    rc = db_query(
-        tx,
-        "SELECT " ROOM_TYPE_COLUMNS "WHERE t.tenant_id = $1 AND t.property_id = $2 AND t.id > $3 "
-        "ORDER BY t.id LIMIT $4",
-        DB_ARGS(DB_TEXT(w->pid), DB_TEXT(w->page.cursor), DB_INT(w->page.limit + 1)), &rows);
+    rc = db_query(tx,
+                  "SELECT " ROOM_TYPE_COLUMNS
+                  "WHERE t.tenant_id = $1 AND t.property_id = $2 AND t.id > $3 "
+                  "ORDER BY t.id LIMIT $4",
+                  DB_ARGS(DB_TEXT(w->pid), DB_TEXT(w->cursor), DB_INT(w->page.limit + 1)), &rows);
     if (rc != 0)
         return rc;
     while ((rc = db_next(rows)) == 1)
-        if ((rc = page_add(&w->page, room_type_row_json(rows))) != 0)
+        if ((rc = jsonx_page_add(&w->page, room_type_row_json(rows))) != 0)
             break;
     db_rows_free(rows);
     return rc < 0 ? rc : 0;
@@ -212,7 +188,7 @@ int room_type_list(app_t *app, const principal_t *who, const char *pid, int limi
                    const char *cursor, json_t **out, buffr_err_t *e)
 {
     room_type_work_t w = {.pid = pid, .e = e};
-    int rc = page_begin(&w.page, limit, cursor, e);
+    int rc = page_begin(&w.page, &w.cursor, limit, cursor, e);
     if (rc != 0)
         return rc;
     rc = db_transact(app->db, who->tenant_id, DB_READ, room_type_list_in_tx, &w);
@@ -274,7 +250,7 @@ int room_type_update(app_t *app, const principal_t *who, const char *pid, const 
     room_type_work_t w = {.pid = pid, .tid = tid, .if_match = if_match, .e = e};
     int rc = room_type_parse(body, false, &w.in, e);
     if (rc == 0) {
-        e->code = 0;
+        resv_err_reset(e);
         rc = db_transact(app->db, who->tenant_id, DB_WRITE, room_type_update_in_tx, &w);
     }
     free(w.in.amenities);
@@ -369,7 +345,8 @@ typedef struct room_work {
     const char *pid, *rid, *room_type_filter;
     int64_t if_match;
     room_input_t in;
-    resv_page_t page;
+    jsonx_page_t page;
+    const char *cursor;
     buffr_err_t *e;
     json_t *result;
 } room_work_t;
@@ -430,7 +407,7 @@ int room_create(app_t *app, const principal_t *who, const char *pid, json_t *bod
         char id[UUID_BUF_SIZE];
         uuid_v7_new(id);
         w.rid = id;
-        e->code = 0;
+        resv_err_reset(e);
         rc = db_transact(app->db, who->tenant_id, DB_WRITE, room_create_in_tx, &w);
     }
     free(w.in.features);
@@ -440,8 +417,7 @@ int room_create(app_t *app, const principal_t *who, const char *pid, json_t *bod
 static int room_list_in_tx(db_tx_t *tx, void *ctx)
 {
     room_work_t *w = ctx;
-    json_array_clear(w->page.data);
-    w->page.next[0] = '\0';
+    jsonx_page_reset(&w->page);
     resv_property_t prop;
     int rc = resv_property_read(tx, w->pid, &prop);
     if (rc != 0)
@@ -452,7 +428,7 @@ static int room_list_in_tx(db_tx_t *tx, void *ctx)
                       "SELECT " ROOM_COLUMNS
                       "WHERE r.tenant_id = $1 AND r.property_id = $2 AND r.id > $3 "
                       "AND r.room_type_id = $5 ORDER BY r.id LIMIT $4",
-                      DB_ARGS(DB_TEXT(w->pid), DB_TEXT(w->page.cursor), DB_INT(w->page.limit + 1),
+                      DB_ARGS(DB_TEXT(w->pid), DB_TEXT(w->cursor), DB_INT(w->page.limit + 1),
                               DB_TEXT(w->room_type_filter)),
                       &rows);
     else
@@ -460,11 +436,11 @@ static int room_list_in_tx(db_tx_t *tx, void *ctx)
             tx,
             "SELECT " ROOM_COLUMNS "WHERE r.tenant_id = $1 AND r.property_id = $2 AND r.id > $3 "
             "ORDER BY r.id LIMIT $4",
-            DB_ARGS(DB_TEXT(w->pid), DB_TEXT(w->page.cursor), DB_INT(w->page.limit + 1)), &rows);
+            DB_ARGS(DB_TEXT(w->pid), DB_TEXT(w->cursor), DB_INT(w->page.limit + 1)), &rows);
     if (rc != 0)
         return rc;
     while ((rc = db_next(rows)) == 1)
-        if ((rc = page_add(&w->page, room_row_json(rows))) != 0)
+        if ((rc = jsonx_page_add(&w->page, room_row_json(rows))) != 0)
             break;
     db_rows_free(rows);
     return rc < 0 ? rc : 0;
@@ -480,7 +456,7 @@ int room_list(app_t *app, const principal_t *who, const char *pid, const char *r
             return buffr_fail(e, BUFFR_EVALIDATION, "room_type_id", "room_type_id is not valid");
         w.room_type_filter = type_id;
     }
-    int rc = page_begin(&w.page, limit, cursor, e);
+    int rc = page_begin(&w.page, &w.cursor, limit, cursor, e);
     if (rc != 0)
         return rc;
     rc = db_transact(app->db, who->tenant_id, DB_READ, room_list_in_tx, &w);
@@ -546,7 +522,7 @@ int room_update(app_t *app, const principal_t *who, const char *pid, const char 
     room_work_t w = {.pid = pid, .rid = rid, .if_match = if_match, .e = e};
     int rc = room_parse(body, false, &w.in, e);
     if (rc == 0) {
-        e->code = 0;
+        resv_err_reset(e);
         rc = db_transact(app->db, who->tenant_id, DB_WRITE, room_update_in_tx, &w);
     }
     free(w.in.features);
@@ -560,7 +536,7 @@ int room_set_status(app_t *app, const principal_t *who, const char *pid, const c
     int rc = jsonx_enum(body, "status", true, room_statuses, &w.in.status, NULL, e);
     if (rc != 0)
         return rc;
-    e->code = 0;
+    resv_err_reset(e);
     rc = db_transact(app->db, who->tenant_id, DB_WRITE, room_update_in_tx, &w);
     return resv_done(rc, w.result, out, e, "room", "change the room's status");
 }
@@ -714,7 +690,7 @@ int room_block_create(app_t *app, const principal_t *who, const char *pid, const
     char id[UUID_BUF_SIZE];
     uuid_v7_new(id);
     w.bid = id;
-    e->code = 0;
+    resv_err_reset(e);
     rc = db_transact(app->db, who->tenant_id, DB_WRITE, block_create_in_tx, &w);
     return resv_done(rc, w.result, out, e, "room", "block the room");
 }
@@ -970,7 +946,7 @@ int policy_put(app_t *app, const principal_t *who, const char *pid, json_t *body
         return buffr_fail(e, BUFFR_EVALIDATION, "check_in_time", "check_in_time must be HH:MM");
     if (w.check_out_time != NULL && !clock_time_valid(w.check_out_time))
         return buffr_fail(e, BUFFR_EVALIDATION, "check_out_time", "check_out_time must be HH:MM");
-    e->code = 0;
+    resv_err_reset(e);
     rc = db_transact(app->db, who->tenant_id, DB_WRITE, policy_put_in_tx, &w);
     return resv_done(rc, w.result, out, e, "property", "change the policies");
 }
@@ -1096,7 +1072,7 @@ int housekeeping_report(app_t *app, const principal_t *who, const char *pid, con
     housekeeping_work_t w = {.pid = pid, .date_text = date, .e = e, .rooms = json_array()};
     if (w.rooms == NULL)
         return buffr_fail(e, BUFFR_ENOMEM, NULL, "out of memory");
-    e->code = 0;
+    resv_err_reset(e);
     int rc = db_transact(app->db, who->tenant_id, DB_READ, housekeeping_in_tx, &w);
     if (rc != 0)
         return resv_done(rc, w.rooms, out, e, "property", "build the housekeeping report");

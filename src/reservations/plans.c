@@ -505,7 +505,7 @@ int rate_plan_put(app_t *app, const principal_t *who, const char *pid, const cha
     plan_work_t w = {.pid = pid, .tid = tid, .if_match = if_match, .e = e};
     int rc = plan_parse(body, &w, e);
     if (rc == 0) {
-        e->code = 0;
+        resv_err_reset(e);
         rc = db_transact(app->db, who->tenant_id, DB_WRITE, plan_put_in_tx, &w);
     }
     free(w.seasons);

@@ -12,7 +12,7 @@
  *   3. the room type's base rate.
  * Seasons of one room type never overlap (the rate plan API refuses it).
  *
- * Not here: loading plans from the database (plans.c) or time zones (zone.h).
+ * Not here: loading plans from the database (plans.c) or time zones (core/zone.h).
  */
 #ifndef BUFFR_RESERVATIONS_RATES_H
 #define BUFFR_RESERVATIONS_RATES_H

@@ -326,6 +326,7 @@ static int order_table_resolve(db_tx_t *tx, const char *pid, const char *text,
 /* ---- lines: parsing and pricing ---- */
 
 typedef struct order_line {
+    char id[UUID_BUF_SIZE]; /* given at insert */
     char menu_item_id[UUID_BUF_SIZE];
     int64_t quantity;
     json_t *options; /* borrowed array of option ids, may be NULL */
@@ -529,15 +530,14 @@ static int order_lines_insert(db_tx_t *tx, const char *pid, const char *oid, ord
     int rc = 0;
     for (size_t i = 0; i < n && rc == 0; i++) {
         order_line_t *l = &lines[i];
-        char id[UUID_BUF_SIZE];
-        uuid_v7_new(id);
+        uuid_v7_new(l->id);
         rc = db_exec(tx,
                      "INSERT INTO order_items (tenant_id, id, property_id, order_id, position, "
                      "menu_item_id, category_id, category_name, name, station, unit_price, "
                      "quantity, line_total, tax_rate_bp, options, note, created_at, updated_at) "
                      "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, "
                      "$16, $17, $17)",
-                     DB_ARGS(DB_TEXT(id), DB_TEXT(pid), DB_TEXT(oid),
+                     DB_ARGS(DB_TEXT(l->id), DB_TEXT(pid), DB_TEXT(oid),
                              DB_INT(first_position + (int64_t)i), DB_TEXT(l->menu_item_id),
                              DB_TEXT(l->category_id), DB_TEXT(l->category_name), DB_TEXT(l->name),
                              DB_TEXT(l->has_station ? l->station : NULL), DB_INT(l->unit_price),
@@ -551,6 +551,10 @@ static int order_lines_insert(db_tx_t *tx, const char *pid, const char *oid, ord
 
 /* ---- create ---- */
 
+/* Placing an order is two transactions: pricing reads the menu (many
+ * statements, concurrent with other readers), then a short write inserts
+ * what was priced. So the one-writer-at-a-time part of SQLite stays
+ * small. The answer is rendered from what was written. */
 typedef struct order_create_work {
     const char *pid, *qr_table_id, *user_id;
     const char *channel, *table_text;
@@ -559,8 +563,15 @@ typedef struct order_create_work {
     order_line_t *lines;
     size_t n;
     buffr_err_t *e;
+    /* priced: */
+    char currency[4], zone[RESTAURANT_TZ_MAX];
+    char table_id[UUID_BUF_SIZE], label[72];
+    bool inclusive;
+    order_math_totals_t totals;
+    /* written: */
     char id[UUID_BUF_SIZE];
-    json_t *result;
+    int64_t now;
+    char day[DATE_BUF_SIZE];
 } order_create_work_t;
 
 /* Room service goes to an in-house stay: a reservation of this property
@@ -594,7 +605,7 @@ static int order_reservation_check(db_tx_t *tx, const char *pid, const char *rid
     return 0;
 }
 
-static int order_create_in_tx(db_tx_t *tx, void *ctx)
+static int order_create_price_in_tx(db_tx_t *tx, void *ctx)
 {
     order_create_work_t *w = ctx;
     db_rows_t *rows;
@@ -606,15 +617,13 @@ static int order_create_in_tx(db_tx_t *tx, void *ctx)
                       DB_ARGS(DB_TEXT(w->pid)), &rows);
     if (rc != 0)
         return rc;
-    char currency[4] = "", zone[RESTAURANT_TZ_MAX] = "";
     int64_t rate = 0;
-    bool inclusive = false;
     rc = db_next(rows);
     if (rc == 1) {
-        snprintf(currency, sizeof(currency), "%s", db_text(rows, 0));
-        snprintf(zone, sizeof(zone), "%s", db_text(rows, 1));
+        snprintf(w->currency, sizeof(w->currency), "%s", db_text(rows, 0));
+        snprintf(w->zone, sizeof(w->zone), "%s", db_text(rows, 1));
         rate = db_int(rows, 2);
-        inclusive = db_int(rows, 3) != 0;
+        w->inclusive = db_int(rows, 3) != 0;
     }
     db_rows_free(rows);
     if (rc == 0)
@@ -627,13 +636,15 @@ static int order_create_in_tx(db_tx_t *tx, void *ctx)
         (rc = order_reservation_check(tx, w->pid, w->reservation_id, w->e)) != 0)
         return rc;
 
-    char table_id[UUID_BUF_SIZE] = "", label[72] = "";
+    w->table_id[0] = w->label[0] = '\0';
     if (w->qr_table_id) {
-        rc = order_table_resolve(tx, w->pid, w->qr_table_id, table_id, label, sizeof(label));
-        if (rc == 0 && table_id[0] == '\0')
+        rc = order_table_resolve(tx, w->pid, w->qr_table_id, w->table_id, w->label,
+                                 sizeof(w->label));
+        if (rc == 0 && w->table_id[0] == '\0')
             rc = BUFFR_ENOTFOUND;
     } else if (w->table_text) {
-        rc = order_table_resolve(tx, w->pid, w->table_text, table_id, label, sizeof(label));
+        rc =
+            order_table_resolve(tx, w->pid, w->table_text, w->table_id, w->label, sizeof(w->label));
     }
     if (rc != 0)
         return rc;
@@ -645,32 +656,70 @@ static int order_create_in_tx(db_tx_t *tx, void *ctx)
         math[i].gross = w->lines[i].unit_price * w->lines[i].quantity;
         math[i].tax_rate_bp = w->lines[i].tax_rate_bp;
     }
-    order_math_totals_t t;
-    if ((rc = order_math_compute(math, w->n, 0, 0, inclusive, &t)) != 0)
-        return rc;
-    int64_t now = time_now();
-    char day[DATE_BUF_SIZE];
-    if (business_day_of(zone, now, day) != 0)
-        date_format(now / 86400, day); /* unknown zone: UTC */
-    uuid_v7_new(w->id);
-    rc = db_exec(tx,
-                 "INSERT INTO orders (tenant_id, id, property_id, channel, status, table_id, "
-                 "table_label, reservation_id, tax_inclusive, subtotal, discount_total, tax, tip, "
-                 "total, currency, business_date, created_by, placed_at, updated_at) "
-                 "VALUES ($1, $2, $3, $4, 'placed', $5, $6, $7, $8, $9, 0, $10, 0, $11, $12, $13, "
-                 "$14, $15, $15)",
-                 DB_ARGS(DB_TEXT(w->id), DB_TEXT(w->pid), DB_TEXT(w->channel),
-                         DB_TEXT(table_id[0] ? table_id : NULL), DB_TEXT(label[0] ? label : NULL),
-                         DB_TEXT(w->has_reservation ? w->reservation_id : NULL), DB_BOOL(inclusive),
-                         DB_INT(t.subtotal), DB_INT(t.tax), DB_INT(t.total), DB_TEXT(currency),
-                         DB_TEXT(day), DB_TEXT(w->user_id && w->user_id[0] ? w->user_id : NULL),
-                         DB_INT(now)),
-                 NULL);
+    return order_math_compute(math, w->n, 0, 0, w->inclusive, &w->totals);
+}
+
+static int order_create_insert_in_tx(db_tx_t *tx, void *ctx)
+{
+    order_create_work_t *w = ctx;
+    const order_math_totals_t *t = &w->totals;
+    int rc =
+        db_exec(tx,
+                "INSERT INTO orders (tenant_id, id, property_id, channel, status, table_id, "
+                "table_label, reservation_id, tax_inclusive, subtotal, discount_total, tax, tip, "
+                "total, currency, business_date, created_by, placed_at, updated_at) "
+                "VALUES ($1, $2, $3, $4, 'placed', $5, $6, $7, $8, $9, 0, $10, 0, $11, $12, $13, "
+                "$14, $15, $15)",
+                DB_ARGS(DB_TEXT(w->id), DB_TEXT(w->pid), DB_TEXT(w->channel),
+                        DB_TEXT(w->table_id[0] ? w->table_id : NULL),
+                        DB_TEXT(w->label[0] ? w->label : NULL),
+                        DB_TEXT(w->has_reservation ? w->reservation_id : NULL),
+                        DB_BOOL(w->inclusive), DB_INT(t->subtotal), DB_INT(t->tax),
+                        DB_INT(t->total), DB_TEXT(w->currency), DB_TEXT(w->day),
+                        DB_TEXT(w->user_id && w->user_id[0] ? w->user_id : NULL), DB_INT(w->now)),
+                NULL);
     if (rc == 0)
-        rc = order_lines_insert(tx, w->pid, w->id, w->lines, w->n, 0, now);
+        rc = order_lines_insert(tx, w->pid, w->id, w->lines, w->n, 0, w->now);
     if (rc == 0)
-        rc = order_table_occupy(tx, w->pid, table_id);
-    return rc != 0 ? rc : order_read(tx, w->pid, w->id, NULL, &w->result);
+        rc = order_table_occupy(tx, w->pid, w->table_id);
+    return rc;
+}
+
+/* The new order as order_read would show it, without reading it back. */
+static json_t *order_created_json(const order_create_work_t *w)
+{
+    const order_math_totals_t *t = &w->totals;
+    json_t *items = json_array();
+    for (size_t i = 0; items && i < w->n; i++) {
+        const order_line_t *l = &w->lines[i];
+        json_t *options = json_loads(l->options_json, 0, NULL);
+        json_t *item = json_pack(
+            "{s:s, s:s, s:s, s:s, s:o, s:I, s:I, s:I, s:I, s:o, s:o, s:s, s:o}", "id", l->id,
+            "menu_item_id", l->menu_item_id, "name", l->name, "category_id", l->category_id,
+            "station", l->has_station ? json_string(l->station) : json_null(), "unit_price",
+            (json_int_t)l->unit_price, "quantity", (json_int_t)l->quantity, "line_total",
+            (json_int_t)(l->unit_price * l->quantity), "tax_rate_bp", (json_int_t)l->tax_rate_bp,
+            "options", options ? options : json_array(), "note", jsonx_string_or_null(l->note),
+            "status", "queued", "placed_at", restaurant_time_json(w->now));
+        if (item == NULL || json_array_append_new(items, item) != 0) {
+            json_decref(items);
+            items = NULL;
+        }
+    }
+    if (items == NULL)
+        return NULL;
+    return json_pack(
+        "{s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:b, s:I, s:I, s:I, s:I, s:I, s:s, s:s, s:n, s:o, "
+        "s:o, s:i, s:o, s:[]}",
+        "id", w->id, "property_id", w->pid, "channel", w->channel, "status", "placed", "table_id",
+        jsonx_string_or_null(w->table_id[0] ? w->table_id : NULL), "table",
+        jsonx_string_or_null(w->label[0] ? w->label : NULL), "reservation_id",
+        jsonx_string_or_null(w->has_reservation ? w->reservation_id : NULL), "tax_inclusive",
+        w->inclusive, "subtotal", (json_int_t)t->subtotal, "discount_total", (json_int_t)0, "tax",
+        (json_int_t)t->tax, "tip", (json_int_t)0, "total", (json_int_t)t->total, "currency",
+        w->currency, "business_date", w->day, "merged_into", "placed_at",
+        restaurant_time_json(w->now), "updated_at", restaurant_time_json(w->now), "version", 1,
+        "items", items, "discounts");
 }
 
 int order_create(app_t *app, const principal_t *who, const char *pid, json_t *body,
@@ -698,9 +747,22 @@ int order_create(app_t *app, const principal_t *who, const char *pid, json_t *bo
     }
     if ((rc = order_lines_parse(body, &w.lines, &w.n, e)) != 0)
         return rc;
-    rc = restaurant_transact(app, who->tenant_id, DB_WRITE, order_create_in_tx, &w);
+    rc = restaurant_transact(app, who->tenant_id, DB_READ, order_create_price_in_tx, &w);
+    json_t *result = NULL;
+    if (rc == 0) {
+        w.now = time_now();
+        if (business_day_of(w.zone, w.now, w.day) != 0)
+            date_format(w.now / 86400, w.day); /* unknown zone: UTC */
+        uuid_v7_new(w.id);
+        rc = restaurant_transact(app, who->tenant_id, DB_WRITE, order_create_insert_in_tx, &w);
+        /* The table or property went away between pricing and writing. */
+        if (rc == BUFFR_ECONSTRAINT)
+            rc = BUFFR_ENOTFOUND;
+    }
+    if (rc == 0 && (result = order_created_json(&w)) == NULL)
+        rc = BUFFR_ENOMEM;
     order_lines_free(w.lines, w.n);
-    return restaurant_done(rc, w.result, out, e, qr_table_id ? "table" : "property");
+    return restaurant_done(rc, result, out, e, qr_table_id ? "table" : "property");
 }
 
 /* ---- read and list ---- */

@@ -13,7 +13,7 @@
 
 #include "core/error.h"
 #include "reservations/rates.h"
-#include "reservations/zone.h"
+#include "core/zone.h"
 
 /* Day numbers used below. */
 enum {

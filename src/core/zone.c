@@ -2,7 +2,7 @@
  * zone.c - UTC offsets from TZif files (RFC 8536): the version 2+ body with
  * 64-bit transition times when present, else the version 1 body.
  */
-#include "reservations/zone.h"
+#include "core/zone.h"
 
 #include <stdbool.h>
 #include <stdio.h>

@@ -10,8 +10,8 @@
  *
  * Not here: validating zone names (core/timeutil.h timezone_is_valid).
  */
-#ifndef BUFFR_RESERVATIONS_ZONE_H
-#define BUFFR_RESERVATIONS_ZONE_H
+#ifndef BUFFR_CORE_ZONE_H
+#define BUFFR_CORE_ZONE_H
 
 #include <stdint.h>
 

@@ -26,6 +26,14 @@
         "\"next_cursor\":{\"type\":[\"string\",\"null\"]}",                                        \
         "\"data\",\"next_cursor\"")
 
+/* A whole list in one answer, {"data":[item...],"next_cursor":null}: no
+ * paging, so no limit or cursor to send (a paged list is S_LIST, and its
+ * route declares "limit:integer,cursor:string"). */
+#define S_WHOLE_LIST(item)                                                                         \
+    OBJ("\"data\":{\"type\":\"array\",\"items\":" item "},"                                        \
+        "\"next_cursor\":{\"type\":\"null\"}",                                                     \
+        "\"data\",\"next_cursor\"")
+
 /* A user as the identity module renders it (users and /me). */
 #define USER_PROPS                                                                                 \
     "\"id\":" S_UUID ",\"email\":" S_STR ",\"full_name\":" S_STR ",\"role\":" S_ROLE               \

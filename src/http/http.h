@@ -53,6 +53,12 @@ typedef struct route {
     const char *response_schema; /* JSON Schema text of the success body, or NULL */
     int success_status;          /* 200, 201, 204; 0 means 200 */
     int64_t max_body_bytes;      /* this route's body limit; 0 means the server's */
+    /* Query parameters: "name:type[!]" comma-separated, e.g.
+     * "check_in:date!,check_out:date!,guests:integer"; types: string, integer,
+     * date, uuid, boolean, date-time; ! = required; NULL for none. A list
+     * (req_page) declares "limit:integer,cursor:string". Checked at server
+     * start (openapi_query_check) and shown in the OpenAPI document. */
+    const char *query;
 } route_t;
 
 /* ---- request ---- */

@@ -4,13 +4,20 @@
  *
  * Which error responses an operation lists is derived from what the HTTP
  * layer itself enforces: 401/403 for routes with a role, 400/413/415 for
- * JSON bodies, 404 for routes with path parameters, 409 for writes, 429 for
- * public writes (the login family, which is rate limited), 500 always.
+ * JSON bodies (400 also for query parameters), 404 for routes with path
+ * parameters, 409 for writes, 429 for public writes (the login family, which
+ * is rate limited), 500 always.
+ *
+ * Query parameters come only from the route's query spec (route_t.query),
+ * never from a guess on the handler or the answer: a list declares its
+ * limit and cursor there like any other parameter. The spec's syntax is
+ * checked here (openapi_query_check), which the server also calls at start.
  * Not here: per-endpoint prose beyond the route's summary.
  */
 #include "http/openapi.h"
 
 #include <ctype.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
@@ -163,6 +170,139 @@ static json_t *openapi_path_parameters(const char *pattern)
     return params;
 }
 
+/* ---- query parameters: "name:type[!],..." (route_t.query) ---- */
+
+/* The types a query spec may name, and how OpenAPI spells each. */
+static const struct {
+    const char *name;
+    const char *type;
+    const char *format; /* NULL: none */
+} openapi_query_types[] = {
+    {"string", "string", NULL}, {"integer", "integer", NULL},         {"boolean", "boolean", NULL},
+    {"date", "string", "date"}, {"date-time", "string", "date-time"}, {"uuid", "string", "uuid"},
+};
+
+/* Bounds that no real route comes near; they keep the parse allocation-free. */
+#define OPENAPI_QUERY_MAX      32
+#define OPENAPI_QUERY_NAME_MAX 64
+
+typedef struct openapi_query_param {
+    const char *name; /* into the spec: name_len bytes, not NUL-terminated */
+    size_t name_len;
+    size_t type; /* index into openapi_query_types */
+    bool required;
+} openapi_query_param_t;
+
+static int openapi_query_fail(char *why, size_t why_len, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static int openapi_query_fail(char *why, size_t why_len, const char *fmt, ...)
+{
+    if (why != NULL && why_len > 0) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(why, why_len, fmt, ap);
+        va_end(ap);
+    }
+    return BUFFR_EINVAL;
+}
+
+static bool openapi_query_name_char(char c, bool first)
+{
+    return (c >= 'a' && c <= 'z') || (!first && ((c >= '0' && c <= '9') || c == '_'));
+}
+
+/* Split spec into params[0..*count); NULL spec: none. */
+static int openapi_query_parse(const char *spec, openapi_query_param_t params[OPENAPI_QUERY_MAX],
+                               size_t *count, char *why, size_t why_len)
+{
+    *count = 0;
+    if (spec == NULL)
+        return 0;
+    for (const char *entry = spec;;) {
+        const char *end = strchr(entry, ',');
+        if (end == NULL)
+            end = entry + strlen(entry);
+        int entry_len = (int)(end - entry);
+        const char *colon = memchr(entry, ':', (size_t)(end - entry));
+        if (colon == NULL)
+            return openapi_query_fail(why, why_len, "entry \"%.*s\" is not name:type", entry_len,
+                                      entry);
+        size_t name_len = (size_t)(colon - entry);
+        if (name_len == 0 || name_len > OPENAPI_QUERY_NAME_MAX)
+            return openapi_query_fail(why, why_len,
+                                      "entry \"%.*s\" has no name or a name over %d "
+                                      "characters",
+                                      entry_len, entry, OPENAPI_QUERY_NAME_MAX);
+        for (size_t i = 0; i < name_len; i++)
+            if (!openapi_query_name_char(entry[i], i == 0))
+                return openapi_query_fail(why, why_len,
+                                          "name \"%.*s\" is not a lowercase letter followed by "
+                                          "lowercase letters, digits or '_'",
+                                          (int)name_len, entry);
+        const char *type = colon + 1;
+        size_t type_len = (size_t)(end - type);
+        bool required = type_len > 0 && type[type_len - 1] == '!';
+        if (required)
+            type_len--;
+        size_t t = 0, ntypes = sizeof(openapi_query_types) / sizeof(openapi_query_types[0]);
+        while (t < ntypes && (strlen(openapi_query_types[t].name) != type_len ||
+                              memcmp(openapi_query_types[t].name, type, type_len) != 0))
+            t++;
+        if (t == ntypes)
+            return openapi_query_fail(why, why_len,
+                                      "type \"%.*s\" of %.*s is not one of string, integer, "
+                                      "boolean, date, date-time, uuid",
+                                      (int)type_len, type, (int)name_len, entry);
+        for (size_t j = 0; j < *count; j++)
+            if (params[j].name_len == name_len && memcmp(params[j].name, entry, name_len) == 0)
+                return openapi_query_fail(why, why_len, "%.*s is declared twice", (int)name_len,
+                                          entry);
+        if (*count == OPENAPI_QUERY_MAX)
+            return openapi_query_fail(why, why_len, "more than %d parameters", OPENAPI_QUERY_MAX);
+        params[(*count)++] = (openapi_query_param_t){
+            .name = entry, .name_len = name_len, .type = t, .required = required};
+        if (*end == '\0')
+            return 0;
+        entry = end + 1;
+    }
+}
+
+int openapi_query_check(const char *spec, char *why, size_t why_len)
+{
+    openapi_query_param_t params[OPENAPI_QUERY_MAX];
+    size_t count;
+    if (why != NULL && why_len > 0)
+        why[0] = '\0';
+    return openapi_query_parse(spec, params, &count, why, why_len);
+}
+
+/* Append the route's query parameters to params; false when out of memory
+ * or when the spec is malformed (logged: the route table is wrong). */
+static bool openapi_add_query_parameters(json_t *params, const route_t *route)
+{
+    openapi_query_param_t query[OPENAPI_QUERY_MAX];
+    size_t count;
+    char why[200];
+    if (openapi_query_parse(route->query, query, &count, why, sizeof(why)) != 0) {
+        log_error("openapi: the query spec of %s %s is malformed: %s", route->method,
+                  route->pattern, why);
+        return false;
+    }
+    for (size_t i = 0; i < count; i++) {
+        const char *type = openapi_query_types[query[i].type].type;
+        const char *format = openapi_query_types[query[i].type].format;
+        json_t *schema = format ? json_pack("{s:s, s:s}", "type", type, "format", format)
+                                : json_pack("{s:s}", "type", type);
+        json_t *param =
+            json_pack("{s:s%, s:s, s:b, s:o}", "name", query[i].name, query[i].name_len, "in",
+                      "query", "required", query[i].required ? 1 : 0, "schema", schema);
+        if (!openapi_append(params, param))
+            return false;
+    }
+    return true;
+}
+
 static bool openapi_add_error(json_t *responses, const char *status, const char *name)
 {
     char ref[96];
@@ -196,7 +336,7 @@ static json_t *openapi_responses(const route_t *route)
     bool is_write = strcmp(route->method, "GET") != 0 && strcmp(route->method, "HEAD") != 0;
     bool has_params = strchr(route->pattern, '{') != NULL;
     bool is_api = strncmp(route->pattern, "/api/", 5) == 0;
-    if (json_body || strcmp(route->method, "PATCH") == 0 ||
+    if (json_body || route->query != NULL || strcmp(route->method, "PATCH") == 0 ||
         (is_api && strcmp(route->method, "GET") == 0))
         ok = ok && openapi_add_error(responses, "400", "BadRequest");
     if (!is_public) {
@@ -239,7 +379,7 @@ static json_t *openapi_operation(const route_t *route, json_t *seen_ids)
     ok = ok && openapi_set(op, "summary", json_string(route->summary ? route->summary : ""));
     ok = ok && openapi_set(op, "tags", json_pack("[s]", route->tag ? route->tag : "default"));
     json_t *params = openapi_path_parameters(route->pattern);
-    ok = ok && params != NULL;
+    ok = ok && params != NULL && openapi_add_query_parameters(params, route);
     if (ok && json_array_size(params) > 0)
         ok = openapi_set(op, "parameters", json_incref(params));
     json_decref(params);

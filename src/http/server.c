@@ -36,6 +36,7 @@
 #include "core/uuid.h"
 #include "http/internal.h"
 #include "http/metrics.h"
+#include "http/openapi.h"
 
 #define SERVER_DEFAULT_MAX_BODY    ((int64_t)1 << 20)
 #define SERVER_DEFAULT_MAX_HEADERS (16 << 10)
@@ -690,6 +691,14 @@ static int server_check_routes(const route_t *routes, size_t n)
         if (!ok || segments > ROUTER_MAX_SEGMENTS) {
             log_error("http: route %zu (%s %s) is not a valid route", i,
                       route->method ? route->method : "?", pattern ? pattern : "?");
+            return BUFFR_EINVAL;
+        }
+        /* A bad query spec would otherwise only show as a missing OpenAPI
+         * document at the first request for it. */
+        char why[200];
+        if (openapi_query_check(route->query, why, sizeof(why)) != 0) {
+            log_error("http: route %zu (%s %s) has a malformed query spec \"%s\": %s", i,
+                      route->method, pattern, route->query, why);
             return BUFFR_EINVAL;
         }
     }

@@ -178,6 +178,65 @@ class OpenApi(unittest.TestCase):
                 for name in names:
                     self.assertIn(name, declared, where + ": path parameter not declared")
 
+    def test_query_parameters(self):
+        """Generated clients can search: the query parameters are declared,
+        and every paged list declares limit and cursor."""
+        doc = h.assert_json(h.shared().get("/api/v1/openapi.json"), 200)
+        paths = doc["paths"]
+
+        def query_params(op):
+            return {p["name"]: p for p in op.get("parameters", []) if p.get("in") == "query"}
+
+        availability = paths["/api/v1/properties/{pid}/availability"]["get"]
+        params = query_params(availability)
+        for name in ("check_in", "check_out"):
+            self.assertIn(name, params, "availability does not declare ?%s" % name)
+            self.assertIs(params[name].get("required"), True, name + " is not required")
+            self.assertEqual(params[name]["schema"], {"type": "string", "format": "date"}, name)
+        self.assertEqual(params["guests"]["schema"].get("type"), "integer")
+
+        def next_cursor_types(op):
+            schema = (
+                op.get("responses", {})
+                .get("200", {})
+                .get("content", {})
+                .get("application/json", {})
+                .get("schema", {})
+            )
+            cursor = schema.get("properties", {}).get("next_cursor")
+            if cursor is None:
+                return None
+            kind = cursor.get("type")
+            return set(kind) if isinstance(kind, list) else {kind}
+
+        paged = 0
+        for template, item in paths.items():
+            op = item.get("get")
+            if op is None:
+                continue
+            where = "GET " + template
+            types = next_cursor_types(op)
+            params = query_params(op)
+            for name, param in params.items():
+                self.assertIn("type", param.get("schema", {}), where + " ?" + name)
+                self.assertIsInstance(param.get("required"), bool, where + " ?" + name)
+            if types is not None and "string" in types:
+                # A list answered in pages: the client needs limit and cursor.
+                paged += 1
+                self.assertIn("limit", params, where + ": pages without ?limit")
+                self.assertIn("cursor", params, where + ": pages without ?cursor")
+                self.assertEqual(params["limit"]["schema"]["type"], "integer", where)
+                self.assertEqual(params["cursor"]["schema"]["type"], "string", where)
+            elif types is not None:
+                # A whole list: next_cursor is always null, nothing to page with.
+                self.assertEqual(types, {"null"}, where)
+                self.assertNotIn("cursor", params, where + ": ?cursor on a whole list")
+            else:
+                self.assertNotIn("cursor", params, where + ": ?cursor without next_cursor")
+        self.assertGreaterEqual(paged, 3, "no paged lists found: the check checked nothing")
+        users = query_params(paths["/api/v1/users"]["get"])
+        self.assertEqual(set(users), {"limit", "cursor"})
+
 
 class AccessLog(unittest.TestCase):
     def log_lines(self, srv, rid, timeout=3.0):

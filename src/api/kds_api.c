@@ -60,7 +60,7 @@ static void api_kds_recall(req_t *r)
         "\"null\"]},\"placed_at\":" S_TIME ",\"order_status\":" S_STR,                             \
         "\"order_id\",\"item_id\",\"name\",\"quantity\",\"options\",\"note\",\"status\","          \
         "\"station\",\"placed_at\"")
-static const char kds_answer[] = S_LIST(KDS_ITEM);
+static const char kds_answer[] = S_WHOLE_LIST(KDS_ITEM);
 static const char kds_item_answer[] = KDS_ITEM;
 static const char stations_answer[] =
     OBJ("\"data\":{\"type\":\"array\",\"items\":" S_STR "}", "\"data\"");
@@ -69,7 +69,7 @@ static const char stations_answer[] =
 const route_t kds_routes[] = {
     {"GET", P "/kds", api_kds_list, OPERATE,
      "Kitchen display: items of open orders, oldest first (?station=)", "kitchen", 0, NULL,
-     kds_answer, 200},
+     kds_answer, 200, 0, "station:string"},
     {"GET", P "/kds/stations", api_kds_stations, OPERATE, "The stations the menu routes items to",
      "kitchen", 0, NULL, stations_answer, 200},
     {"POST", P "/kds/items/{item_id}/bump", api_kds_bump, OPERATE,

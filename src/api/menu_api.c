@@ -290,7 +290,7 @@ static const char menu_body[] = OBJ(MENU_PROPS, "\"name\"");
 static const char menu_update_body[] = OBJ(MENU_PROPS, "");
 static const char menu_answer[] =
     OBJ("\"id\":" S_UUID "," MENU_PROPS ",\"version\":" S_INT, "\"id\",\"name\",\"version\"");
-static const char menus_answer[] = S_LIST(OBJ("\"id\":" S_UUID "," MENU_PROPS, "\"id\""));
+static const char menus_answer[] = S_WHOLE_LIST(OBJ("\"id\":" S_UUID "," MENU_PROPS, "\"id\""));
 
 #define CATEGORY_PROPS                                                                             \
     "\"name\":" S_STR ",\"position\":" S_INT ",\"menu_id\":" S_NSTR ",\"station\":" S_NSTR         \
@@ -319,7 +319,7 @@ static const char item_answer[] =
 static const char group_body[] =
     OBJ(GROUP_PROPS, "\"name\",\"min_select\",\"max_select\",\"options\"");
 static const char group_answer[] = OBJ("\"id\":" S_UUID "," GROUP_PROPS, "\"id\",\"options\"");
-static const char groups_answer[] = S_LIST(OBJ("\"id\":" S_UUID "," GROUP_PROPS, "\"id\""));
+static const char groups_answer[] = S_WHOLE_LIST(OBJ("\"id\":" S_UUID "," GROUP_PROPS, "\"id\""));
 static const char attach_body[] = OBJ("\"group_id\":" S_UUID, "\"group_id\"");
 
 static const char whole_menu_answer[] =
@@ -337,7 +337,7 @@ static const char whole_menu_answer[] =
 const route_t menu_routes[] = {
     {"GET", P "/menu", api_menu_get, OPERATE,
      "The whole menu: categories with their items and modifier groups (?menu_id=)", "restaurant", 0,
-     NULL, whole_menu_answer, 200},
+     NULL, whole_menu_answer, 200, 0, "menu_id:uuid"},
     {"GET", P "/restaurant/settings", api_restaurant_settings_get, MANAGE,
      "Tax rate (basis points), tax inclusive or not, QR base URL", "restaurant", 0, NULL,
      settings_answer, 200},

@@ -190,7 +190,7 @@ const route_t orders_routes[] = {
      JSON | ROUTE_IDEMPOTENT, order_body, order_answer, 201},
     {"GET", P "/orders", api_orders_list, OPERATE,
      "List orders (?status=&table=&channel=&date=YYYY-MM-DD)", "restaurant", 0, NULL, orders_answer,
-     200},
+     200, 0, "status:string,table:string,channel:string,date:date,limit:integer,cursor:string"},
     {"GET", P "/orders/{oid}", api_orders_get, OPERATE, "Read an order", "restaurant", 0, NULL,
      order_answer, 200},
     {"POST", P "/orders/{oid}/status", api_orders_status, OPERATE,
@@ -213,7 +213,7 @@ const route_t orders_routes[] = {
      "Merge another open order (e.g. of a joined table) into this one", "restaurant", JSON,
      merge_body, order_answer, 200},
     {"GET", P "/sales/summary", api_sales_summary, MANAGE,
-     "Sales of one business day (?date=YYYY-MM-DD): completed orders", "restaurant", 0, NULL,
-     sales_answer, 200},
+     "Sales of one business day (?date=YYYY-MM-DD, default today): completed orders", "restaurant",
+     0, NULL, sales_answer, 200, 0, "date:date"},
 };
 const size_t orders_routes_count = sizeof(orders_routes) / sizeof(orders_routes[0]);

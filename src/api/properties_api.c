@@ -76,7 +76,7 @@ const route_t properties_routes[] = {
     {"POST", "/api/v1/properties", api_properties_create, PERM_MANAGER, "Create a property",
      "properties", JSON, property_create_body, property_answer, 201},
     {"GET", "/api/v1/properties", api_properties_list, PERM_STAFF, "List the tenant's properties",
-     "properties", 0, NULL, properties_answer, 200},
+     "properties", 0, NULL, properties_answer, 200, 0, "limit:integer,cursor:string"},
     {"GET", "/api/v1/properties/{pid}", api_properties_get, PERM_STAFF, "Read a property",
      "properties", 0, NULL, property_answer, 200},
     {"PATCH", "/api/v1/properties/{pid}", api_properties_update, PERM_MANAGER,

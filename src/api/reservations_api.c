@@ -14,6 +14,26 @@
 
 #define HOTEL_STAFF PERM_SERVICE(ROLE_STAFF, SERVICE_HOTEL)
 
+/* api_reply, except that a refusal the domain explained with details (a
+ * 409; see reservations.h) answers them as the error's "details", beside
+ * the field: API.md's error shape, with more for a client to act on. */
+static void reply_refusal(req_t *r, int rc, const buffr_err_t *e, int status, json_t *out)
+{
+    if (rc == 0 || !json_is_object(out) || buffr_http_status(rc) != 409) {
+        api_reply(r, rc, e, status, out);
+        return;
+    }
+    if (e->field[0] != '\0')
+        json_object_set_new(out, "field", json_string(e->field));
+    json_t *error = json_pack("{s:{s:s, s:s, s:o}}", "error", "code", buffr_api_code(rc), "message",
+                              e->message, "details", out);
+    if (error == NULL) {
+        reply_err(r, e);
+        return;
+    }
+    reply_json(r, buffr_http_status(rc), error);
+}
+
 static void api_availability(req_t *r)
 {
     char pid[UUID_BUF_SIZE];
@@ -34,7 +54,7 @@ static void api_reservations_create(req_t *r)
     json_t *out = NULL;
     buffr_err_t e = {0};
     int rc = reservation_create(req_app(r), req_principal(r), pid, req_json(r), &out, &e);
-    api_reply(r, rc, &e, 201, out);
+    reply_refusal(r, rc, &e, 201, out);
 }
 
 static void api_reservations_group(req_t *r)
@@ -45,7 +65,7 @@ static void api_reservations_group(req_t *r)
     json_t *out = NULL;
     buffr_err_t e = {0};
     int rc = reservation_create_group(req_app(r), req_principal(r), pid, req_json(r), &out, &e);
-    api_reply(r, rc, &e, 201, out);
+    reply_refusal(r, rc, &e, 201, out);
 }
 
 static void api_reservations_list(req_t *r)
@@ -89,7 +109,7 @@ static void api_reservations_update(req_t *r)
     buffr_err_t e = {0};
     int rc =
         reservation_update(req_app(r), req_principal(r), pid, id, req_json(r), version, &out, &e);
-    api_reply(r, rc, &e, 200, out);
+    reply_refusal(r, rc, &e, 200, out);
 }
 
 static void api_reservations_act(req_t *r, reservation_action_t action)
@@ -102,7 +122,7 @@ static void api_reservations_act(req_t *r, reservation_action_t action)
     json_t *out = NULL;
     buffr_err_t e = {0};
     int rc = reservation_act(req_app(r), req_principal(r), pid, id, action, version, &out, &e);
-    api_reply(r, rc, &e, 200, out);
+    reply_refusal(r, rc, &e, 200, out);
 }
 
 static void api_reservations_cancel(req_t *r)
@@ -136,7 +156,7 @@ static void api_reservations_move(req_t *r)
     buffr_err_t e = {0};
     int rc =
         reservation_move(req_app(r), req_principal(r), pid, id, req_json(r), version, &out, &e);
-    api_reply(r, rc, &e, 200, out);
+    reply_refusal(r, rc, &e, 200, out);
 }
 
 static void api_reservations_ics(req_t *r)
@@ -210,7 +230,7 @@ const route_t reservations_routes[] = {
     {"GET", P "/availability", api_availability, HOTEL_STAFF,
      "Room types fitting ?guests= with rooms free on every night of [?check_in, ?check_out) and "
      "the stay's total; a restricted stay shows available 0 and its restriction",
-     T, 0, NULL, availability_answer, 200},
+     T, 0, NULL, availability_answer, 200, 0, "check_in:date!,check_out:date!,guests:integer!"},
     {"POST", P "/reservations", api_reservations_create, HOTEL_STAFF,
      "Book a room of a type for a stay (a concrete room is assigned; 409 NO_AVAILABILITY when "
      "none is free; Idempotency-Key)",
@@ -221,15 +241,17 @@ const route_t reservations_routes[] = {
     {"GET", P "/reservations", api_reservations_list, HOTEL_STAFF,
      "List reservations: stays overlapping [?from, ?to), ?status=, ?room_id=, ?arrival=, "
      "?departure=, ?q= (guest name or email)",
-     T, 0, NULL, reservations_answer, 200},
+     T, 0, NULL, reservations_answer, 200, 0,
+     "from:date,to:date,status:string,room_id:uuid,arrival:date,departure:date,q:string,"
+     "limit:integer,cursor:string"},
     {"GET", P "/reservations.ics", api_reservations_ics, HOTEL_STAFF,
      "The property's stays and out-of-order blocks as iCalendar (?from=&to=)", T, ROUTE_RAW, NULL,
-     NULL, 200},
+     NULL, 200, 0, "from:date,to:date"},
     {"GET", P "/reservations/{id}", api_reservations_get, HOTEL_STAFF, "Read a reservation", T, 0,
      NULL, reservation_answer, 200},
     {"PATCH", P "/reservations/{id}", api_reservations_update, HOTEL_STAFF,
      "Change dates, room type or guests with a fresh availability check; the stay is repriced "
-     "(If-Match)",
+     "(optional If-Match: a stale one answers 409 CONFLICT)",
      T, JSON, reservation_update_body, reservation_answer, 200},
     {"POST", P "/reservations/{id}/cancel", api_reservations_cancel, HOTEL_STAFF,
      "Cancel a confirmed stay; frees its nights and records the policy's cancellation_fee", T, 0,
@@ -238,8 +260,9 @@ const route_t reservations_routes[] = {
      "Check in (from the arrival date; the room must be clean or inspected)", T, 0, NULL,
      reservation_answer, 200},
     {"POST", P "/reservations/{id}/check-out", api_reservations_check_out, HOTEL_STAFF,
-     "Check out; the room becomes dirty and unused nights are freed", T, 0, NULL,
-     reservation_answer, 200},
+     "Check out; the room becomes dirty, check_out becomes the departure date and the nights "
+     "from it are freed (on the arrival date too: a day use, first night charged)",
+     T, 0, NULL, reservation_answer, 200},
     {"POST", P "/reservations/{id}/no-show", api_reservations_no_show, HOTEL_STAFF,
      "Record a no-show (from the arrival date); frees the nights and records the late fee", T, 0,
      NULL, reservation_answer, 200},

@@ -103,6 +103,32 @@ static void api_rate_plan_put(req_t *r)
     api_reply(r, rc, &e, 200, out);
 }
 
+static void api_rate_season_add(req_t *r)
+{
+    char pid[UUID_BUF_SIZE], tid[UUID_BUF_SIZE];
+    int64_t version;
+    if (req_uuid_param(r, "pid", pid) != 0 || req_uuid_param(r, "tid", tid) != 0 ||
+        req_if_match(r, &version) != 0)
+        return;
+    json_t *out = NULL;
+    buffr_err_t e = {0};
+    int rc =
+        rate_season_add(req_app(r), req_principal(r), pid, tid, req_json(r), version, &out, &e);
+    api_reply(r, rc, &e, 201, out);
+}
+
+static void api_rate_season_remove(req_t *r)
+{
+    char pid[UUID_BUF_SIZE], tid[UUID_BUF_SIZE], sid[UUID_BUF_SIZE];
+    int64_t version;
+    if (req_uuid_param(r, "pid", pid) != 0 || req_uuid_param(r, "tid", tid) != 0 ||
+        req_uuid_param(r, "sid", sid) != 0 || req_if_match(r, &version) != 0)
+        return;
+    buffr_err_t e = {0};
+    int rc = rate_season_remove(req_app(r), req_principal(r), pid, tid, sid, version, &e);
+    api_reply(r, rc, &e, 204, NULL);
+}
+
 /* ---- rooms ---- */
 
 static void api_rooms_create(req_t *r)
@@ -319,18 +345,24 @@ static const char room_type_update_body[] = OBJ(ROOM_TYPE_INPUT, "");
     "{\"type\":\"object\",\"properties\":{\"monday\":" S_NINT ",\"tuesday\":" S_NINT               \
     ",\"wednesday\":" S_NINT ",\"thursday\":" S_NINT ",\"friday\":" S_NINT ",\"saturday\":" S_NINT \
     ",\"sunday\":" S_NINT "}}"
-#define SEASON                                                                                     \
-    OBJ("\"name\":" S_STR ",\"from\":" S_DATE ",\"to\":" S_DATE ",\"rate\":" S_INT                 \
-        ",\"min_stay\":" S_NINT,                                                                   \
-        "\"from\",\"to\",\"rate\"")
-#define RATE_PLAN_INPUT                                                                            \
+#define SEASON_PROPS                                                                               \
+    "\"name\":" S_STR ",\"from\":" S_DATE ",\"to\":" S_DATE ",\"rate\":" S_INT                     \
+    ",\"min_stay\":" S_NINT
+#define SEASON OBJ(SEASON_PROPS, "\"from\",\"to\",\"rate\"")
+/* A season as answered: with its id (a PUT gives every season a new one). */
+#define SEASON_ANSWER OBJ("\"id\":" S_UUID "," SEASON_PROPS, "\"id\",\"from\",\"to\",\"rate\"")
+#define RATE_PLAN_FIELDS(season)                                                                   \
     "\"base_rate\":" S_INT ",\"min_stay\":" S_INT ",\"weekday_rates\":" WEEKDAY_RATES              \
-    ",\"seasons\":{\"type\":\"array\",\"items\":" SEASON "}"                                       \
+    ",\"seasons\":{\"type\":\"array\",\"items\":" season "}"                                       \
     ",\"closed_to_arrival\":{\"type\":\"array\",\"items\":" S_DATE "}"
-static const char rate_plan_body[] = OBJ(RATE_PLAN_INPUT, "");
+static const char rate_plan_body[] = OBJ(RATE_PLAN_FIELDS(SEASON), "");
 static const char rate_plan_answer[] =
-    OBJ("\"room_type_id\":" S_UUID ",\"currency\":" S_STR ",\"version\":" S_INT "," RATE_PLAN_INPUT,
+    OBJ("\"room_type_id\":" S_UUID ",\"currency\":" S_STR ",\"version\":" S_INT
+        "," RATE_PLAN_FIELDS(SEASON_ANSWER),
         "\"room_type_id\",\"base_rate\",\"weekday_rates\",\"seasons\",\"closed_to_arrival\"");
+static const char season_answer[] =
+    OBJ("\"id\":" S_UUID ",\"room_type_id\":" S_UUID "," SEASON_PROPS,
+        "\"id\",\"room_type_id\",\"from\",\"to\",\"rate\"");
 
 #define ROOM_PROPS                                                                                 \
     "\"id\":" S_UUID ",\"property_id\":" S_UUID ",\"room_type_id\":" S_UUID ",\"number\":" S_STR   \
@@ -353,7 +385,7 @@ static const char room_status_body[] = OBJ("\"status\":" S_HK, "\"status\"");
     ",\"feed\":{\"type\":[\"string\",\"null\"]},\"uid\":{\"type\":[\"string\","                    \
     "\"null\"]},\"created_at\":" S_TIME
 static const char block_answer[] = OBJ(BLOCK_PROPS, "\"id\",\"kind\",\"from\",\"to\"");
-static const char blocks_answer[] = S_LIST(OBJ(BLOCK_PROPS, "\"id\""));
+static const char blocks_answer[] = S_WHOLE_LIST(OBJ(BLOCK_PROPS, "\"id\""));
 static const char block_body[] =
     OBJ("\"from\":" S_DATE ",\"to\":" S_DATE ",\"reason\":" S_STR, "\"from\",\"to\"");
 static const char import_answer[] =
@@ -408,7 +440,7 @@ const route_t rooms_routes[] = {
     {"POST", P "/room-types", api_room_types_create, HOTEL_MANAGER, "Create a room type", T, JSON,
      room_type_create_body, room_type_answer, 201},
     {"GET", P "/room-types", api_room_types_list, HOTEL_STAFF, "List the property's room types", T,
-     0, NULL, room_types_answer, 200},
+     0, NULL, room_types_answer, 200, 0, "limit:integer,cursor:string"},
     {"GET", P "/room-types/{tid}", api_room_types_get, HOTEL_STAFF, "Read a room type", T, 0, NULL,
      room_type_answer, 200},
     {"PATCH", P "/room-types/{tid}", api_room_types_update, HOTEL_MANAGER,
@@ -420,12 +452,19 @@ const route_t rooms_routes[] = {
      "closed-to-arrival dates)",
      T, 0, NULL, rate_plan_answer, 200},
     {"PUT", P "/room-types/{tid}/rates", api_rate_plan_put, HOTEL_MANAGER,
-     "Replace a room type's rate plan; seasons are [from, to) and must not overlap (If-Match)", T,
-     JSON, rate_plan_body, rate_plan_answer, 200},
+     "Replace a room type's whole rate plan (weekday rates, seasons and closed dates not given: "
+     "none); seasons are [from, to) and must not overlap (optional If-Match)",
+     T, JSON, rate_plan_body, rate_plan_answer, 200},
+    {"POST", P "/room-types/{tid}/rates/seasons", api_rate_season_add, HOTEL_MANAGER,
+     "Add one season [from, to) to a room type's rate plan; the rest of the plan stays (400 when "
+     "it overlaps another season; optional If-Match on the room type's version)",
+     T, JSON, SEASON, season_answer, 201},
+    {"DELETE", P "/room-types/{tid}/rates/seasons/{sid}", api_rate_season_remove, HOTEL_MANAGER,
+     "Remove one season from a room type's rate plan (optional If-Match)", T, 0, NULL, NULL, 204},
     {"POST", P "/rooms", api_rooms_create, HOTEL_MANAGER,
      "Create a room (number unique in the property)", T, JSON, room_create_body, room_answer, 201},
     {"GET", P "/rooms", api_rooms_list, HOTEL_STAFF, "List rooms (?room_type_id=)", T, 0, NULL,
-     rooms_answer, 200},
+     rooms_answer, 200, 0, "room_type_id:uuid,limit:integer,cursor:string"},
     {"GET", P "/rooms/{rid}", api_rooms_get, HOTEL_STAFF, "Read a room", T, 0, NULL, room_answer,
      200},
     {"PATCH", P "/rooms/{rid}", api_rooms_update, HOTEL_MANAGER, "Change a room (If-Match)", T,
@@ -443,11 +482,11 @@ const route_t rooms_routes[] = {
      "Remove a block; its nights are free again", T, 0, NULL, NULL, 204},
     {"GET", P "/rooms/{rid}/calendar.ics", api_room_calendar_ics, HOTEL_STAFF,
      "A room's stays and out-of-order blocks as iCalendar (?from=&to=)", T, ROUTE_RAW, NULL, NULL,
-     200},
+     200, 0, "from:date,to:date"},
     {"POST", P "/rooms/{rid}/calendar-import", api_room_calendar_import, HOTEL_MANAGER,
      "Import an external iCalendar feed (text/calendar body, ?feed=NAME) as blocked nights, "
      "replacing that feed's previous import",
-     T, 0, NULL, import_answer, 200},
+     T, 0, NULL, import_answer, 200, 0, "feed:string"},
     {"GET", P "/policies", api_policies_get, HOTEL_STAFF,
      "Read check-in/out times and the cancellation policy", T, 0, NULL, policy_answer, 200},
     {"PUT", P "/policies", api_policies_put, HOTEL_MANAGER,
@@ -456,9 +495,9 @@ const route_t rooms_routes[] = {
      T, JSON, policy_body, policy_answer, 200},
     {"GET", P "/housekeeping", api_housekeeping, HOTEL_STAFF,
      "Rooms with their status on ?date= (default today), arrivals and departures", T, 0, NULL,
-     housekeeping_answer, 200},
+     housekeeping_answer, 200, 0, "date:date"},
     {"GET", P "/calendar", api_calendar, HOTEL_STAFF,
      "Free rooms and rate per room type per night of [from, to) (at most 366 nights)", T, 0, NULL,
-     calendar_answer, 200},
+     calendar_answer, 200, 0, "from:date!,to:date!"},
 };
 const size_t rooms_routes_count = sizeof(rooms_routes) / sizeof(rooms_routes[0]);

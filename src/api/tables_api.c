@@ -181,7 +181,7 @@ static void api_tables_qr_revoke(req_t *r)
 #define AREA_PROPS "\"name\":" S_STR ",\"position\":" S_INT
 static const char area_body[] = OBJ(AREA_PROPS, "\"name\"");
 static const char area_answer[] = OBJ("\"id\":" S_UUID "," AREA_PROPS, "\"id\",\"name\"");
-static const char areas_answer[] = S_LIST(OBJ("\"id\":" S_UUID "," AREA_PROPS, "\"id\""));
+static const char areas_answer[] = S_WHOLE_LIST(OBJ("\"id\":" S_UUID "," AREA_PROPS, "\"id\""));
 
 #define TABLE_PROPS                                                                                \
     "\"name\":" S_STR ",\"seats\":{\"type\":\"integer\",\"minimum\":1,\"maximum\":100},"           \
@@ -191,7 +191,7 @@ static const char table_update_body[] = OBJ(TABLE_PROPS, "");
 static const char table_answer[] =
     OBJ("\"id\":" S_UUID "," TABLE_PROPS ",\"token_version\":" S_INT ",\"version\":" S_INT,
         "\"id\",\"name\",\"seats\",\"status\",\"version\"");
-static const char tables_answer[] = S_LIST(OBJ("\"id\":" S_UUID "," TABLE_PROPS, "\"id\""));
+static const char tables_answer[] = S_WHOLE_LIST(OBJ("\"id\":" S_UUID "," TABLE_PROPS, "\"id\""));
 static const char link_answer[] =
     OBJ("\"table_id\":" S_UUID ",\"url\":" S_STR ",\"token\":" S_STR ",\"token_version\":" S_INT,
         "\"url\",\"token\",\"token_version\"");
@@ -207,7 +207,7 @@ const route_t tables_routes[] = {
     {"POST", P "/tables", api_tables_create, MANAGE, "Create a table", "tables", JSON, table_body,
      table_answer, 201},
     {"GET", P "/tables", api_tables_list, OPERATE, "List the tables (?status=)", "tables", 0, NULL,
-     tables_answer, 200},
+     tables_answer, 200, 0, "status:string"},
     {"GET", P "/tables/{tid}", api_tables_get, OPERATE, "Read a table", "tables", 0, NULL,
      table_answer, 200},
     {"PATCH", P "/tables/{tid}", api_tables_update, OPERATE,
@@ -215,11 +215,11 @@ const route_t tables_routes[] = {
      JSON, table_update_body, table_answer, 200},
     {"DELETE", P "/tables/{tid}", api_tables_delete, MANAGE, "Delete a table with no orders",
      "tables", 0, NULL, NULL, 204},
-    {"GET", P "/tables/{tid}/qr", api_tables_qr, MANAGE,
+    {"GET", P "/tables/{tid}/qr", api_tables_qr, OPERATE,
      "The table's ordering link and token (for the QR code)", "tables", 0, NULL, link_answer, 200},
-    {"GET", P "/tables/{tid}/qr.svg", api_tables_qr_svg, MANAGE, "The table's QR code as SVG",
+    {"GET", P "/tables/{tid}/qr.svg", api_tables_qr_svg, OPERATE, "The table's QR code as SVG",
      "tables", ROUTE_RAW, NULL, NULL, 200},
-    {"GET", P "/tables/{tid}/qr.png", api_tables_qr_png, MANAGE, "The table's QR code as PNG",
+    {"GET", P "/tables/{tid}/qr.png", api_tables_qr_png, OPERATE, "The table's QR code as PNG",
      "tables", ROUTE_RAW, NULL, NULL, 200},
     {"POST", P "/tables/{tid}/qr/revoke", api_tables_qr_revoke, MANAGE,
      "Revoke every QR token of the table issued so far; answers the new link", "tables", 0, NULL,

@@ -63,7 +63,7 @@ const route_t users_routes[] = {
     {"POST", "/api/v1/users", api_users_create, PERM_MANAGER, "Create a user in the tenant",
      "users", JSON, user_create_body, user_answer, 201},
     {"GET", "/api/v1/users", api_users_list, PERM_MANAGER, "List the tenant's users", "users", 0,
-     NULL, users_answer, 200},
+     NULL, users_answer, 200, 0, "limit:integer,cursor:string"},
     {"GET", "/api/v1/users/{uid}", api_users_get, PERM_MANAGER, "Read a user", "users", 0, NULL,
      user_answer, 200},
     {"PATCH", "/api/v1/users/{uid}", api_users_update, PERM_MANAGER,

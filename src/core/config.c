@@ -36,6 +36,8 @@ static const config_key_t config_keys[] = {
     STR_KEY(database_url, "sqlite:PATH or postgresql://user@host:port/db"),
     STR_KEY(data_dir, "directory for the SQLite database and uploaded files"),
     STR_KEY(jwt_secret, "token signing secret (default: generated once, kept in the database)"),
+    STR_KEY(public_url, "http(s)://host[:port][/prefix] clients reach the server at, for the "
+                        "links it prints (default: each request's Host)"),
     STR_KEY(log_level, "debug, info, warn or error"),
     INT_KEY(threads, 1, 1024, "HTTP worker threads"),
     INT_KEY(db_pool_size, 1, 1024, "database connections (default: as many as threads)"),
@@ -295,6 +297,12 @@ int config_resolve(config_t *c, int argc, char **argv, int first, char *err, siz
         snprintf(c->database_url, sizeof(c->database_url), "sqlite:%s/buffr.db", c->data_dir);
     if (c->db_pool_size == 0)
         c->db_pool_size = c->threads;
+    if (c->public_url[0] != '\0' && strncmp(c->public_url, "http://", 7) != 0 &&
+        strncmp(c->public_url, "https://", 8) != 0) {
+        snprintf(err, errlen, "public_url must start with http:// or https://, not '%s'",
+                 c->public_url);
+        return -1;
+    }
     char host[128];
     uint16_t port;
     if (config_listen_parts(c, host, sizeof(host), &port) != 0) {

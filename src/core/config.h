@@ -19,6 +19,9 @@ typedef struct config {
     char database_url[1024];   /* default sqlite:./data/buffr.db */
     char data_dir[512];        /* default ./data */
     char jwt_secret[256];      /* empty: generated once and kept in the database */
+    /* http(s)://host[:port][/prefix] clients reach the server at, for the links
+     * it prints (table QR codes); empty: each request's Host, over http. */
+    char public_url[256];
     char log_level[16];        /* debug, info, warn, error */
     int threads;               /* HTTP worker threads; default 2 x cores (min 4) */
     int db_pool_size;          /* database connections; default = threads */

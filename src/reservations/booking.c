@@ -15,7 +15,12 @@
  *
  * Statuses: confirmed -> checked_in -> checked_out, confirmed -> cancelled,
  * confirmed -> no_show. Cancelled and no-show stays give back their nights
- * at once; an early check-out gives back the nights not used.
+ * at once; an early check-out gives back the nights not used (on the
+ * arrival date, all of them: a day use).
+ *
+ * Refusals a client can act on (409 NO_AVAILABILITY, 409
+ * INVALID_STATE_TRANSITION) come with machine-readable details, handed back
+ * in *out (see reservations.h).
  */
 #include "reservations/reservations.h"
 #include "reservations/internal.h"
@@ -31,6 +36,28 @@
 
 static const char *const reservation_statuses[] = {"confirmed", "checked_in", "checked_out",
                                                    "cancelled", "no_show",    NULL};
+
+/* Keep the details of the refusal being made (replacing those of an earlier
+ * attempt; NULL forgets them). A failed json_pack only loses the details. */
+static void refusal_set(json_t **details, json_t *value)
+{
+    json_decref(*details);
+    *details = value;
+}
+
+/* Finish like resv_done; a 409 refusal with details hands them over in *out
+ * (caller frees) for the error's "details". */
+static int refusal_done(int rc, json_t *result, json_t *details, json_t **out, buffr_err_t *e,
+                        const char *not_found, const char *action)
+{
+    rc = resv_done(rc, result, out, e, not_found, action);
+    if (rc != 0 && details != NULL && (rc == BUFFR_ENOAVAIL || rc == BUFFR_ESTATE)) {
+        *out = details;
+        return rc;
+    }
+    json_decref(details);
+    return rc;
+}
 
 /* ======================================================== rendering */
 
@@ -174,6 +201,7 @@ typedef struct booking_work {
     resv_property_t prop;
     int64_t group_total;
     json_t *result;
+    json_t *details; /* of a refusal */
 } booking_work_t;
 
 /* Find or create the tenant's guest profile for this email. */
@@ -234,19 +262,26 @@ static int booking_plan(db_tx_t *tx, const char *pid, const char *room_type_id, 
 }
 
 /* Refuse a stay its plan does not sell. */
-static int booking_restriction(const resv_plan_t *p, int64_t in, int64_t out, buffr_err_t *e)
+static int booking_restriction(const resv_plan_t *p, int64_t in, int64_t out, buffr_err_t *e,
+                               json_t **details)
 {
     int64_t min_stay = 1;
     rate_restriction_t r = rate_stay_restriction(&p->plan, in, out, &min_stay);
     char day[DATE_BUF_SIZE];
     date_format(in, day);
-    if (r == RATE_CLOSED_TO_ARRIVAL)
+    if (r == RATE_CLOSED_TO_ARRIVAL) {
+        refusal_set(details, json_pack("{s:s, s:s}", "room_type_id", p->room_type_id, "reason",
+                                       "closed_to_arrival"));
         return buffr_fail(e, BUFFR_ENOAVAIL, "check_in", "room type %s is closed to arrival on %s",
                           p->code, day);
-    if (r == RATE_MIN_STAY)
+    }
+    if (r == RATE_MIN_STAY) {
+        refusal_set(details, json_pack("{s:s, s:s, s:I}", "room_type_id", p->room_type_id, "reason",
+                                       "min_stay", "min_stay", (json_int_t)min_stay));
         return buffr_fail(e, BUFFR_ENOAVAIL, "check_out",
                           "room type %s needs a stay of at least %lld nights from %s", p->code,
                           (long long)min_stay, day);
+    }
     return 0;
 }
 
@@ -275,11 +310,14 @@ static int booking_pick_room(db_tx_t *tx, const char *pid, const char *room_type
     return rc == 1 ? 0 : (rc == 0 ? BUFFR_ENOTFOUND : rc);
 }
 
-static int no_room_error(buffr_err_t *e, const char *code, int64_t in, int64_t out)
+static int no_room_error(buffr_err_t *e, json_t **details, const char *room_type_id,
+                         const char *code, int64_t in, int64_t out)
 {
     char first[DATE_BUF_SIZE], end[DATE_BUF_SIZE];
     date_format(in, first);
     date_format(out, end);
+    refusal_set(details,
+                json_pack("{s:s, s:s}", "room_type_id", room_type_id, "reason", "sold_out"));
     return buffr_fail(e, BUFFR_ENOAVAIL, NULL,
                       "no room of type %s is free on every night from %s to %s", code, first, end);
 }
@@ -323,14 +361,15 @@ static int booking_in_tx(db_tx_t *tx, void *ctx)
         if (rc != 0)
             break;
         const resv_plan_t *p = &plans.items[0];
-        if ((rc = booking_restriction(p, w->check_in, w->check_out, w->e)) != 0)
+        if ((rc = booking_restriction(p, w->check_in, w->check_out, w->e, &w->details)) != 0)
             break;
         int64_t total = 0, first_night = 0;
         rate_stay_price(&p->plan, w->check_in, w->check_out, &total, &first_night);
         rc = booking_pick_room(tx, w->pid, item->room_type_id, w->check_in, w->check_out,
                                item->room_id);
         if (rc == BUFFR_ENOTFOUND) {
-            rc = no_room_error(w->e, p->code, w->check_in, w->check_out);
+            rc = no_room_error(w->e, &w->details, item->room_type_id, p->code, w->check_in,
+                               w->check_out);
             break;
         }
         if (rc != 0)
@@ -378,16 +417,18 @@ static int booking_in_tx(db_tx_t *tx, void *ctx)
 /* Run a booking-like unit of work until it no longer loses a room-night to
  * a concurrent transaction (PostgreSQL only; see the file comment). */
 static int booking_run(app_t *app, const principal_t *who, db_work_fn work, void *ctx,
-                       bool *room_taken, buffr_err_t *e)
+                       bool *room_taken, buffr_err_t *e, json_t **details)
 {
     int rc = 0;
     for (int attempt = 0; attempt < BOOKING_MAX_ATTEMPTS; attempt++) {
         *room_taken = false;
         resv_err_reset(e);
+        refusal_set(details, NULL);
         rc = db_transact(app->db, who->tenant_id, DB_WRITE, work, ctx);
         if (!(rc == BUFFR_ECONFLICT && *room_taken))
             return rc;
     }
+    refusal_set(details, json_pack("{s:s}", "reason", "sold_out"));
     return buffr_fail(e, BUFFR_ENOAVAIL, NULL,
                       "the rooms were taken by concurrent bookings; search again");
 }
@@ -414,8 +455,11 @@ int reservation_create(app_t *app, const principal_t *who, const char *pid, json
         (rc = jsonx_int(body, "guests", true, 1, 50, &item.guests, NULL, e)) != 0)
         return rc;
     uuid_v7_new(item.id);
-    rc = booking_run(app, who, booking_in_tx, &w, &w.room_taken, e);
-    return resv_done(rc, w.result, out, e, "property", "book the room");
+    rc = booking_run(app, who, booking_in_tx, &w, &w.room_taken, e, &w.details);
+    if (rc == BUFFR_ENOAVAIL && w.details != NULL &&
+        json_object_get(w.details, "room_type_id") == NULL)
+        json_object_set_new(w.details, "room_type_id", json_string(item.room_type_id));
+    return refusal_done(rc, w.result, w.details, out, e, "property", "book the room");
 }
 
 int reservation_create_group(app_t *app, const principal_t *who, const char *pid, json_t *body,
@@ -456,10 +500,10 @@ int reservation_create_group(app_t *app, const principal_t *who, const char *pid
     }
     if (rc == 0) {
         uuid_v7_new(w.group_id);
-        rc = booking_run(app, who, booking_in_tx, &w, &w.room_taken, e);
+        rc = booking_run(app, who, booking_in_tx, &w, &w.room_taken, e, &w.details);
     }
     free(w.items);
-    return resv_done(rc, w.result, out, e, "property", "book the rooms");
+    return refusal_done(rc, w.result, w.details, out, e, "property", "book the rooms");
 }
 
 /* ======================================================== reading */
@@ -552,7 +596,8 @@ int reservation_list(app_t *app, const principal_t *who, const char *pid,
         if ((rc = resv_date_arg(f->from, "from", &from, e)) != 0)
             return rc;
         date_format(from, d.from);
-        list_add(q, " AND s.check_out > $%d", DB_TEXT(d.from));
+        /* A day use (check_out = check_in) overlaps the day it was on. */
+        list_add(q, " AND (s.check_out > $%1$d OR s.check_in = $%1$d)", DB_TEXT(d.from));
     }
     if (f->to != NULL) {
         if ((rc = resv_date_arg(f->to, "to", &day, e)) != 0)
@@ -688,6 +733,7 @@ typedef struct change_work {
     bool room_taken;
     buffr_err_t *e;
     json_t *result;
+    json_t *details; /* of a refusal */
 } change_work_t;
 
 /* Write the reservation's new fields, guarded by the version read. */
@@ -736,9 +782,29 @@ static int room_mark(db_tx_t *tx, const char *room_id, const char *status)
                    DB_ARGS(DB_TEXT(room_id), DB_TEXT(status), DB_INT(time_now())), NULL);
 }
 
-static int invalid_transition(buffr_err_t *e, const char *doing, const char *status)
+static int invalid_transition(change_work_t *w, const char *doing, const char *status)
 {
-    return buffr_fail(e, BUFFR_ESTATE, NULL, "cannot %s a reservation that is %s", doing, status);
+    refusal_set(&w->details, json_pack("{s:s}", "status", status));
+    return buffr_fail(w->e, BUFFR_ESTATE, NULL, "cannot %s a reservation that is %s", doing,
+                      status);
+}
+
+/* A guest can only go into a room that is ready. */
+static int room_not_ready(change_work_t *w, const char *room_id, const char *number,
+                          const char *room_status, const char *why)
+{
+    refusal_set(&w->details, json_pack("{s:s, s:s, s:s}", "room_id", room_id, "room_number", number,
+                                       "room_status", room_status));
+    return buffr_fail(w->e, BUFFR_ESTATE, NULL, "room %s is %s; %s", number, room_status, why);
+}
+
+/* The one room a change needs holds a night of the stay already. */
+static int room_not_free(change_work_t *w, const char *room_id, const char *field,
+                         const char *message)
+{
+    refusal_set(&w->details,
+                json_pack("{s:s, s:s}", "room_id", room_id, "reason", "room_not_free"));
+    return buffr_fail(w->e, BUFFR_ENOAVAIL, field, "%s", message);
 }
 
 /* ---- PATCH ---- */
@@ -765,7 +831,7 @@ static int update_confirmed(db_tx_t *tx, change_work_t *w, const reservation_sta
     bool dates_or_type =
         in != s->check_in || out != s->check_out || strcmp(type, s->room_type_id) != 0;
     if (rc == 0 && dates_or_type)
-        rc = booking_restriction(&plans.items[0], in, out, w->e);
+        rc = booking_restriction(&plans.items[0], in, out, w->e, &w->details);
     int64_t total = 0, first_night = 0;
     char code[40] = "";
     if (rc == 0) {
@@ -788,7 +854,7 @@ static int update_confirmed(db_tx_t *tx, change_work_t *w, const reservation_sta
     } else {
         rc = booking_pick_room(tx, w->pid, type, in, out, room_id);
         if (rc == BUFFR_ENOTFOUND)
-            return no_room_error(w->e, code, in, out);
+            return no_room_error(w->e, &w->details, type, code, in, out);
         if (rc != 0)
             return rc;
     }
@@ -833,10 +899,13 @@ static int update_in_house(db_tx_t *tx, change_work_t *w, const reservation_stat
         bool free_nights = false;
         if ((rc = resv_room_free(tx, s->room_id, s->check_out, out, &free_nights)) != 0)
             return rc;
-        if (!free_nights)
-            return buffr_fail(w->e, BUFFR_ENOAVAIL, "check_out",
-                              "room %s is not free for the extra nights; move the stay first",
-                              s->room_number);
+        if (!free_nights) {
+            char message[120];
+            snprintf(message, sizeof(message),
+                     "room %s is not free for the extra nights; move the stay first",
+                     s->room_number);
+            return room_not_free(w, s->room_id, "check_out", message);
+        }
         rc = resv_nights_insert(tx, w->pid, s->room_id, s->check_out, out, w->id, NULL);
         if (rc == BUFFR_ECONFLICT)
             w->room_taken = true;
@@ -864,7 +933,7 @@ static int update_in_tx(db_tx_t *tx, void *ctx)
         return update_confirmed(tx, w, &s, &prop);
     if (state_is(&s, "checked_in"))
         return update_in_house(tx, w, &s, &prop);
-    return invalid_transition(w->e, "change", s.status);
+    return invalid_transition(w, "change", s.status);
 }
 
 int reservation_update(app_t *app, const principal_t *who, const char *pid, const char *id,
@@ -886,8 +955,8 @@ int reservation_update(app_t *app, const principal_t *who, const char *pid, cons
     if (!w.has_check_in && !w.has_check_out && !w.has_guests && !w.has_room_type)
         return buffr_fail(e, BUFFR_EVALIDATION, NULL,
                           "nothing to change: give check_in, check_out, room_type_id or guests");
-    rc = booking_run(app, who, update_in_tx, &w, &w.room_taken, e);
-    return resv_done(rc, w.result, out, e, "reservation", "change the reservation");
+    rc = booking_run(app, who, update_in_tx, &w, &w.room_taken, e, &w.details);
+    return refusal_done(rc, w.result, w.details, out, e, "reservation", "change the reservation");
 }
 
 /* ---- state changes ---- */
@@ -909,7 +978,7 @@ static int act_in_tx(db_tx_t *tx, void *ctx)
     case RESERVATION_NO_SHOW: {
         bool cancel = w->action == RESERVATION_CANCEL;
         if (!state_is(&s, "confirmed"))
-            return invalid_transition(w->e, cancel ? "cancel" : "record a no-show for", s.status);
+            return invalid_transition(w, cancel ? "cancel" : "record a no-show for", s.status);
         if (!cancel && today < s.check_in) {
             date_format(s.check_in, day);
             return buffr_fail(w->e, BUFFR_ESTATE, NULL,
@@ -929,7 +998,7 @@ static int act_in_tx(db_tx_t *tx, void *ctx)
     }
     case RESERVATION_CHECK_IN:
         if (!state_is(&s, "confirmed"))
-            return invalid_transition(w->e, "check in", s.status);
+            return invalid_transition(w, "check in", s.status);
         if (today < s.check_in || today >= s.check_out) {
             date_format(s.check_in, day);
             return buffr_fail(w->e, BUFFR_ESTATE, NULL,
@@ -938,20 +1007,22 @@ static int act_in_tx(db_tx_t *tx, void *ctx)
                               day);
         }
         if (strcmp(s.room_status, "clean") != 0 && strcmp(s.room_status, "inspected") != 0)
-            return buffr_fail(w->e, BUFFR_ESTATE, NULL,
-                              "room %s is %s; it must be clean or inspected before check-in "
-                              "(or move the stay to a ready room)",
-                              s.room_number, s.room_status);
+            return room_not_ready(w, s.room_id, s.room_number, s.room_status,
+                                  "it must be clean or inspected before check-in (or move the "
+                                  "stay to a ready room)");
         return change_write(tx, w, &s, "checked_in", s.room_id, s.room_type_id, s.check_in,
                             s.check_out, s.guests, s.total, s.first_night, NULL);
     case RESERVATION_CHECK_OUT: {
         if (!state_is(&s, "checked_in"))
-            return invalid_transition(w->e, "check out", s.status);
+            return invalid_transition(w, "check out", s.status);
         int64_t out = s.check_out;
         if (today < s.check_out) {
-            /* Early departure: the unused nights go back on sale; the
-             * first night always stays (a stay has at least one). */
-            out = today > s.check_in ? today : s.check_in + 1;
+            /* Early departure: the nights from today go back on sale, and
+             * check_out becomes the day the guest left. Leaving on the
+             * arrival date (a day use) gives back tonight too: the stay
+             * ends where it began, with no night, and its total stays as
+             * booked, so the first night is still charged. */
+            out = today > s.check_in ? today : s.check_in;
             if ((rc = nights_delete_from(tx, w->id, out)) != 0)
                 return rc;
         }
@@ -970,7 +1041,7 @@ int reservation_act(app_t *app, const principal_t *who, const char *pid, const c
     change_work_t w = {.pid = pid, .id = id, .if_match = if_match, .action = action, .e = e};
     resv_err_reset(e);
     int rc = db_transact(app->db, who->tenant_id, DB_WRITE, act_in_tx, &w);
-    return resv_done(rc, w.result, out, e, "reservation", "change the reservation");
+    return refusal_done(rc, w.result, w.details, out, e, "reservation", "change the reservation");
 }
 
 /* ---- move ---- */
@@ -988,7 +1059,7 @@ static int move_in_tx(db_tx_t *tx, void *ctx)
         return stale_version(w->e, s.version);
     bool in_house = state_is(&s, "checked_in");
     if (!in_house && !state_is(&s, "confirmed"))
-        return invalid_transition(w->e, "move", s.status);
+        return invalid_transition(w, "move", s.status);
     if (strcmp(w->move_room_id, s.room_id) == 0)
         return buffr_fail(w->e, BUFFR_EVALIDATION, "room_id", "the stay is already in room %s",
                           s.room_number);
@@ -1018,15 +1089,16 @@ static int move_in_tx(db_tx_t *tx, void *ctx)
     if (from >= s.check_out)
         return buffr_fail(w->e, BUFFR_ESTATE, NULL, "no night of the stay is left to move");
     if (in_house && strcmp(status, "clean") != 0 && strcmp(status, "inspected") != 0)
-        return buffr_fail(w->e, BUFFR_ESTATE, NULL,
-                          "room %s is %s; a guest can only move into a clean or inspected room",
-                          number, status);
+        return room_not_ready(w, w->move_room_id, number, status,
+                              "a guest can only move into a clean or inspected room");
     bool free_nights = false;
     if ((rc = resv_room_free(tx, w->move_room_id, from, s.check_out, &free_nights)) != 0)
         return rc;
-    if (!free_nights)
-        return buffr_fail(w->e, BUFFR_ENOAVAIL, "room_id",
-                          "room %s is not free for the rest of the stay", number);
+    if (!free_nights) {
+        char message[120];
+        snprintf(message, sizeof(message), "room %s is not free for the rest of the stay", number);
+        return room_not_free(w, w->move_room_id, "room_id", message);
+    }
     char first[DATE_BUF_SIZE];
     date_format(from, first);
     rc = db_exec(tx,
@@ -1054,6 +1126,6 @@ int reservation_move(app_t *app, const principal_t *who, const char *pid, const 
     if (uuid_normalize(room, w.move_room_id) != 0)
         return buffr_fail(e, BUFFR_EVALIDATION, "room_id",
                           "room_id does not name a room of this property");
-    rc = booking_run(app, who, move_in_tx, &w, &w.room_taken, e);
-    return resv_done(rc, w.result, out, e, "reservation", "move the stay");
+    rc = booking_run(app, who, move_in_tx, &w, &w.room_taken, e, &w.details);
+    return refusal_done(rc, w.result, w.details, out, e, "reservation", "move the stay");
 }

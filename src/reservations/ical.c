@@ -10,7 +10,9 @@
  * are reported as conflicts for the staff to resolve.
  *
  * Export leaves out external blocks: they came from a channel, and sending
- * them back would echo one channel's bookings into itself.
+ * them back would echo one channel's bookings into itself. It also leaves
+ * out day uses (checked out on the arrival date): they hold no night, and
+ * an event would tell a channel the room is taken that night.
  */
 #include "reservations/reservations.h"
 #include "reservations/internal.h"
@@ -120,7 +122,7 @@ static int export_in_tx(db_tx_t *tx, void *ctx)
         "m.number, g.first_name, g.last_name FROM reservations s "
         "JOIN rooms m ON m.id = s.room_id JOIN guests g ON g.id = s.guest_id "
         "WHERE s.tenant_id = $1 AND s.property_id = $2 AND s.check_out > $3 AND s.check_in < $4 "
-        "AND s.status IN ('confirmed', 'checked_in', 'checked_out') "
+        "AND s.status IN ('confirmed', 'checked_in', 'checked_out') AND s.check_out > s.check_in "
         "AND (CAST($5 AS TEXT) = '' OR s.room_id = $5) ORDER BY s.check_in, s.id";
     db_rows_t *rows;
     rc = db_query(tx, stays_sql,

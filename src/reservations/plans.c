@@ -1,8 +1,8 @@
 /*
  * plans.c - rate plans: loading a property's plans for a window of nights
  * (for availability, booking, modification and the calendar, which then
- * price through rates.c), and reading or replacing one room type's plan
- * through the API.
+ * price through rates.c), and reading or replacing one room type's plan,
+ * or adding or removing one of its seasons, through the API.
  *
  * A room type's plan is its base rate, its weekday rates (columns of
  * room_types), its minimum stay, its seasons (rate_seasons: [from, to) date
@@ -264,16 +264,16 @@ static int plan_read(db_tx_t *tx, plan_work_t *w)
         json_object_set_new(plan, "closed_to_arrival", closed) != 0)
         return BUFFR_ENOMEM;
     rc = db_query(tx,
-                  "SELECT name, start_date, end_date, rate, min_stay FROM rate_seasons "
+                  "SELECT id, name, start_date, end_date, rate, min_stay FROM rate_seasons "
                   "WHERE tenant_id = $1 AND room_type_id = $2 ORDER BY start_date",
                   DB_ARGS(DB_TEXT(w->tid)), &rows);
     if (rc != 0)
         return rc;
     while ((rc = db_next(rows)) == 1) {
-        json_t *s = json_pack("{s:s, s:s, s:s, s:I, s:o}", "name", db_text(rows, 0), "from",
-                              db_text(rows, 1), "to", db_text(rows, 2), "rate",
-                              (json_int_t)db_int(rows, 3), "min_stay",
-                              db_is_null(rows, 4) ? json_null() : json_integer(db_int(rows, 4)));
+        json_t *s = json_pack("{s:s, s:s, s:s, s:s, s:I, s:o}", "id", db_text(rows, 0), "name",
+                              db_text(rows, 1), "from", db_text(rows, 2), "to", db_text(rows, 3),
+                              "rate", (json_int_t)db_int(rows, 4), "min_stay",
+                              db_is_null(rows, 5) ? json_null() : json_integer(db_int(rows, 5)));
         if (s == NULL || json_array_append_new(seasons, s) != 0) {
             rc = BUFFR_ENOMEM;
             break;
@@ -308,6 +308,25 @@ int rate_plan_get(app_t *app, const principal_t *who, const char *pid, const cha
     plan_work_t w = {.pid = pid, .tid = tid, .e = e};
     int rc = db_transact(app->db, who->tenant_id, DB_READ, plan_get_in_tx, &w);
     return resv_done(rc, w.result, out, e, "room type", "read the rate plan");
+}
+
+/* Insert a checked season of w's room type; id gets its new id. */
+static int season_insert(db_tx_t *tx, const plan_work_t *w, const plan_season_t *season,
+                         char id[UUID_BUF_SIZE])
+{
+    const rate_season_t *s = &season->season;
+    char first[DATE_BUF_SIZE], end[DATE_BUF_SIZE];
+    uuid_v7_new(id);
+    date_format(s->first_night, first);
+    date_format(s->end_night, end);
+    return db_exec(tx,
+                   "INSERT INTO rate_seasons (tenant_id, id, property_id, room_type_id, name, "
+                   "start_date, end_date, rate, min_stay) VALUES ($1, $2, $3, $4, $5, $6, $7, "
+                   "$8, $9)",
+                   DB_ARGS(DB_TEXT(id), DB_TEXT(w->pid), DB_TEXT(w->tid), DB_TEXT(season->name),
+                           DB_TEXT(first), DB_TEXT(end), DB_INT(s->rate),
+                           s->min_stay > 0 ? DB_INT(s->min_stay) : DB_NULL),
+                   NULL);
 }
 
 static int plan_put_in_tx(db_tx_t *tx, void *ctx)
@@ -350,20 +369,8 @@ static int plan_put_in_tx(db_tx_t *tx, void *ctx)
                       DB_ARGS(DB_TEXT(w->tid)), NULL)) != 0)
         return rc;
     for (size_t i = 0; i < w->season_count; i++) {
-        const rate_season_t *s = &w->seasons[i].season;
-        char id[UUID_BUF_SIZE], first[DATE_BUF_SIZE], end[DATE_BUF_SIZE];
-        uuid_v7_new(id);
-        date_format(s->first_night, first);
-        date_format(s->end_night, end);
-        rc = db_exec(tx,
-                     "INSERT INTO rate_seasons (tenant_id, id, property_id, room_type_id, name, "
-                     "start_date, end_date, rate, min_stay) VALUES ($1, $2, $3, $4, $5, $6, $7, "
-                     "$8, $9)",
-                     DB_ARGS(DB_TEXT(id), DB_TEXT(w->pid), DB_TEXT(w->tid),
-                             DB_TEXT(w->seasons[i].name), DB_TEXT(first), DB_TEXT(end),
-                             DB_INT(s->rate), s->min_stay > 0 ? DB_INT(s->min_stay) : DB_NULL),
-                     NULL);
-        if (rc != 0)
+        char id[UUID_BUF_SIZE];
+        if ((rc = season_insert(tx, w, &w->seasons[i], id)) != 0)
             return rc;
     }
     for (size_t i = 0; i < w->closed_count; i++) {
@@ -390,6 +397,33 @@ static int int64_compare(const void *a, const void *b)
 {
     int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
     return (x > y) - (x < y);
+}
+
+/* Check one season {"from", "to", "rate", "name", "min_stay"}; e names the
+ * offending key. The name is borrowed from s. */
+static int season_parse(json_t *s, plan_season_t *out, buffr_err_t *e)
+{
+    const char *from = NULL, *to = NULL;
+    rate_season_t *season = &out->season;
+    memset(out, 0, sizeof(*out));
+    out->name = "";
+    int rc;
+    if (!json_is_object(s))
+        return buffr_fail(e, BUFFR_EVALIDATION, NULL, "a season must be an object");
+    if ((rc = jsonx_string(s, "from", true, 1, 10, &from, NULL, e)) != 0 ||
+        (rc = jsonx_string(s, "to", true, 1, 10, &to, NULL, e)) != 0 ||
+        (rc = jsonx_string(s, "name", false, 0, 100, &out->name, NULL, e)) != 0 ||
+        (rc = jsonx_int(s, "rate", true, 0, RATE_MAX_AMOUNT, &season->rate, NULL, e)) != 0 ||
+        (rc = jsonx_int(s, "min_stay", false, 1, RATE_MAX_NIGHTS, &season->min_stay, NULL, e)) != 0)
+        return rc;
+    if (date_parse(from, &season->first_night) != 0)
+        return buffr_fail(e, BUFFR_EVALIDATION, "from", "from must be a date as YYYY-MM-DD");
+    if (date_parse(to, &season->end_night) != 0)
+        return buffr_fail(e, BUFFR_EVALIDATION, "to",
+                          "to must be a date as YYYY-MM-DD (the first night not included)");
+    if (season->end_night <= season->first_night)
+        return buffr_fail(e, BUFFR_EVALIDATION, "to", "to must be after from");
+    return 0;
 }
 
 /* Check a PUT body into w (arrays malloc'ed into w; freed by the caller). */
@@ -441,26 +475,12 @@ static int plan_parse(json_t *body, plan_work_t *w, buffr_err_t *e)
         json_t *s;
         json_array_foreach(seasons, i, s)
         {
-            const char *from = NULL, *to = NULL, *name = "";
-            rate_season_t *season = &w->seasons[i].season;
             buffr_err_t inner = {0};
-            if (!json_is_object(s) ||
-                jsonx_string(s, "from", true, 10, 10, &from, NULL, &inner) != 0 ||
-                jsonx_string(s, "to", true, 10, 10, &to, NULL, &inner) != 0 ||
-                jsonx_string(s, "name", false, 0, 100, &name, NULL, &inner) != 0 ||
-                jsonx_int(s, "rate", true, 0, RATE_MAX_AMOUNT, &season->rate, NULL, &inner) != 0 ||
-                jsonx_int(s, "min_stay", false, 1, RATE_MAX_NIGHTS, &season->min_stay, NULL,
-                          &inner) != 0 ||
-                date_parse(from, &season->first_night) != 0 ||
-                date_parse(to, &season->end_night) != 0)
+            if (season_parse(s, &w->seasons[i], &inner) != 0)
                 return buffr_fail(e, BUFFR_EVALIDATION, "seasons",
-                                  "seasons[%zu] needs from and to (YYYY-MM-DD, to exclusive), a "
-                                  "rate in minor units, and optionally name and min_stay%s%s",
-                                  i, inner.message[0] ? ": " : "", inner.message);
-            if (season->end_night <= season->first_night)
-                return buffr_fail(e, BUFFR_EVALIDATION, "seasons",
-                                  "seasons[%zu]: to must be after from", i);
-            w->seasons[i].name = name;
+                                  "seasons[%zu]: %s (a season is {from, to (exclusive), rate in "
+                                  "minor units, optional name and min_stay})",
+                                  i, inner.message);
         }
         w->season_count = n;
         qsort(w->seasons, n, sizeof(*w->seasons), season_compare);
@@ -511,4 +531,127 @@ int rate_plan_put(app_t *app, const principal_t *who, const char *pid, const cha
     free(w.seasons);
     free(w.closed);
     return resv_done(rc, w.result, out, e, "room type", "change the rate plan");
+}
+
+/* ---- one season at a time ---- */
+
+/* Lock the room type's row and count a new version of its plan, so that
+ * concurrent season changes of one type run one after the other (the
+ * overlap check then sees the other's season) and a PUT with the old
+ * If-Match is refused. */
+static int plan_touch(db_tx_t *tx, plan_work_t *w)
+{
+    int64_t changed = 0;
+    int rc =
+        db_exec(tx,
+                "UPDATE room_types SET updated_at = $4, version = version + 1 "
+                "WHERE tenant_id = $1 AND property_id = $2 AND id = $3 "
+                "AND ($5 < 0 OR version = $5)",
+                DB_ARGS(DB_TEXT(w->pid), DB_TEXT(w->tid), DB_INT(time_now()), DB_INT(w->if_match)),
+                &changed);
+    if (rc != 0 || changed > 0)
+        return rc;
+    if ((rc = plan_read(tx, w)) != 0)
+        return rc; /* not found */
+    return buffr_fail(w->e, BUFFR_ECONFLICT, NULL,
+                      "the room type was changed meanwhile (version %lld); reload and retry",
+                      (long long)json_integer_value(json_object_get(w->result, "version")));
+}
+
+static int season_add_in_tx(db_tx_t *tx, void *ctx)
+{
+    plan_work_t *w = ctx;
+    const plan_season_t *season = &w->seasons[0];
+    int rc = plan_touch(tx, w);
+    if (rc != 0)
+        return rc;
+    char first[DATE_BUF_SIZE], end[DATE_BUF_SIZE];
+    date_format(season->season.first_night, first);
+    date_format(season->season.end_night, end);
+    db_rows_t *rows;
+    rc = db_query(tx,
+                  "SELECT start_date, end_date FROM rate_seasons WHERE tenant_id = $1 "
+                  "AND room_type_id = $2 AND start_date < $4 AND end_date > $3 "
+                  "ORDER BY start_date LIMIT 1",
+                  DB_ARGS(DB_TEXT(w->tid), DB_TEXT(first), DB_TEXT(end)), &rows);
+    if (rc != 0)
+        return rc;
+    if ((rc = db_next(rows)) == 1)
+        rc = buffr_fail(w->e, BUFFR_EVALIDATION, "from",
+                        "the season overlaps the season [%s, %s) of this room type (a night "
+                        "has one seasonal rate)",
+                        db_text(rows, 0), db_text(rows, 1));
+    db_rows_free(rows);
+    if (rc != 0)
+        return rc;
+    int64_t count = 0;
+    rc = db_query_int(
+        tx, "SELECT COUNT(*) FROM rate_seasons WHERE tenant_id = $1 AND room_type_id = $2",
+        DB_ARGS(DB_TEXT(w->tid)), &count);
+    if (rc != 0)
+        return rc;
+    if (count >= PLAN_MAX_SEASONS)
+        return buffr_fail(w->e, BUFFR_EVALIDATION, NULL, "a room type has at most %d seasons",
+                          PLAN_MAX_SEASONS);
+    char id[UUID_BUF_SIZE];
+    if ((rc = season_insert(tx, w, season, id)) != 0)
+        return rc;
+    json_decref(w->result);
+    w->result = json_pack(
+        "{s:s, s:s, s:s, s:s, s:s, s:I, s:o}", "id", id, "room_type_id", w->tid, "name",
+        season->name, "from", first, "to", end, "rate", (json_int_t)season->season.rate, "min_stay",
+        season->season.min_stay > 0 ? json_integer(season->season.min_stay) : json_null());
+    return w->result ? 0 : BUFFR_ENOMEM;
+}
+
+int rate_season_add(app_t *app, const principal_t *who, const char *pid, const char *tid,
+                    json_t *body, int64_t if_match, json_t **out, buffr_err_t *e)
+{
+    plan_season_t season;
+    plan_work_t w = {.pid = pid,
+                     .tid = tid,
+                     .if_match = if_match,
+                     .seasons = &season,
+                     .season_count = 1,
+                     .e = e};
+    int rc = season_parse(body, &season, e);
+    if (rc != 0)
+        return rc;
+    resv_err_reset(e);
+    rc = db_transact(app->db, who->tenant_id, DB_WRITE, season_add_in_tx, &w);
+    return resv_done(rc, w.result, out, e, "room type", "add the season");
+}
+
+typedef struct season_remove_work {
+    plan_work_t plan;
+    const char *sid;
+} season_remove_work_t;
+
+static int season_remove_in_tx(db_tx_t *tx, void *ctx)
+{
+    season_remove_work_t *w = ctx;
+    int rc = plan_touch(tx, &w->plan);
+    if (rc != 0)
+        return rc;
+    int64_t removed = 0;
+    rc = db_exec(tx,
+                 "DELETE FROM rate_seasons WHERE tenant_id = $1 AND property_id = $2 "
+                 "AND room_type_id = $3 AND id = $4",
+                 DB_ARGS(DB_TEXT(w->plan.pid), DB_TEXT(w->plan.tid), DB_TEXT(w->sid)), &removed);
+    if (rc == 0 && removed == 0)
+        rc = buffr_fail(w->plan.e, BUFFR_ENOTFOUND, NULL, "season not found");
+    return rc;
+}
+
+int rate_season_remove(app_t *app, const principal_t *who, const char *pid, const char *tid,
+                       const char *sid, int64_t if_match, buffr_err_t *e)
+{
+    season_remove_work_t w = {.plan = {.pid = pid, .tid = tid, .if_match = if_match, .e = e},
+                              .sid = sid};
+    resv_err_reset(e);
+    int rc = db_transact(app->db, who->tenant_id, DB_WRITE, season_remove_in_tx, &w);
+    json_t *none = NULL;
+    rc = resv_done(rc, w.plan.result, &none, e, "room type", "remove the season");
+    json_decref(none);
+    return rc;
 }

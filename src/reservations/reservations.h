@@ -82,6 +82,13 @@ int rate_plan_get(app_t *app, const principal_t *who, const char *pid, const cha
  * seasons, closed-to-arrival dates). */
 int rate_plan_put(app_t *app, const principal_t *who, const char *pid, const char *tid,
                   json_t *body, int64_t if_match, json_t **out, buffr_err_t *e);
+/* Add one season {"from","to","rate","name","min_stay"} to the plan (the
+ * rest of the plan stays); it must not overlap another. *out is the season
+ * with its id. if_match (-1: none) is the room type's version. */
+int rate_season_add(app_t *app, const principal_t *who, const char *pid, const char *tid,
+                    json_t *body, int64_t if_match, json_t **out, buffr_err_t *e);
+int rate_season_remove(app_t *app, const principal_t *who, const char *pid, const char *tid,
+                       const char *sid, int64_t if_match, buffr_err_t *e);
 
 /* ---- availability (availability.c) ---- */
 /* Query-string values as received (NULL when absent). */
@@ -90,7 +97,17 @@ int availability_search(app_t *app, const principal_t *who, const char *pid, con
 int calendar_get(app_t *app, const principal_t *who, const char *pid, const char *from,
                  const char *to, json_t **out, buffr_err_t *e);
 
-/* ---- reservations (booking.c) ---- */
+/* ---- reservations (booking.c) ----
+ *
+ * Refusals: when a booking, change, state change or move is refused with
+ * BUFFR_ENOAVAIL or BUFFR_ESTATE, *out may hold (caller frees) an object of
+ * machine-readable details for the error's "details":
+ *   NO_AVAILABILITY: {"room_type_id", "reason": "sold_out" | "min_stay" |
+ *     "closed_to_arrival", "min_stay": N (with min_stay)}, or, when the one
+ *     room a change needs is taken, {"room_id", "reason": "room_not_free"};
+ *   INVALID_STATE_TRANSITION: {"status"} (the reservation's), or, for a
+ *     room not ready, {"room_id", "room_number", "room_status"}.
+ */
 typedef struct reservation_filter {
     const char *from, *to;            /* stays overlapping [from, to) */
     const char *status, *room_id, *q; /* q: part of the guest's name or email */

@@ -10,6 +10,53 @@
  */
 #include "reservations/reservations.h"
 
+/* The reservations table less its stay-dates CHECK: v1 creates it, and
+ * 2026112202 rebuilds it on SQLite (which cannot change a CHECK in place)
+ * with the rule that lets a day use end on its arrival date. */
+#define RESERVATIONS_COLUMNS                                                                       \
+    "  id TEXT PRIMARY KEY,"                                                                       \
+    "  tenant_id TEXT NOT NULL,"                                                                   \
+    "  property_id TEXT NOT NULL,"                                                                 \
+    "  room_type_id TEXT NOT NULL,"                                                                \
+    "  room_id TEXT NOT NULL,"                                                                     \
+    "  guest_id TEXT NOT NULL,"                                                                    \
+    "  group_id TEXT,"                                                                             \
+    "  status TEXT NOT NULL"                                                                       \
+    "    CHECK (status IN ('confirmed','checked_in','checked_out','cancelled','no_show')),"        \
+    "  check_in TEXT NOT NULL CHECK (length(check_in) = 10),"                                      \
+    "  check_out TEXT NOT NULL CHECK (length(check_out) = 10),"                                    \
+    "  guests BIGINT NOT NULL CHECK (guests BETWEEN 1 AND 50),"                                    \
+    "  total BIGINT NOT NULL CHECK (total >= 0),"                                                  \
+    "  first_night_rate BIGINT NOT NULL CHECK (first_night_rate >= 0),"                            \
+    "  currency TEXT NOT NULL CHECK (length(currency) = 3),"                                       \
+    "  cancellation_fee BIGINT CHECK (cancellation_fee >= 0),"                                     \
+    "  created_at BIGINT NOT NULL,"                                                                \
+    "  updated_at BIGINT NOT NULL,"                                                                \
+    "  version BIGINT NOT NULL DEFAULT 1,"
+#define RESERVATIONS_KEYS                                                                          \
+    "  UNIQUE (tenant_id, id),"                                                                    \
+    "  FOREIGN KEY (tenant_id, property_id, room_type_id)"                                         \
+    "    REFERENCES room_types (tenant_id, property_id, id),"                                      \
+    "  FOREIGN KEY (tenant_id, property_id, room_id)"                                              \
+    "    REFERENCES rooms (tenant_id, property_id, id),"                                           \
+    "  FOREIGN KEY (tenant_id, guest_id) REFERENCES guests (tenant_id, id)"
+#define RESERVATIONS_COLUMN_NAMES                                                                  \
+    "id, tenant_id, property_id, room_type_id, room_id, guest_id, group_id, status, check_in, "    \
+    "check_out, guests, total, first_night_rate, currency, cancellation_fee, created_at, "         \
+    "updated_at, version"
+#define RESERVATIONS_INDEXES                                                                       \
+    "CREATE INDEX reservations_property_id ON reservations (property_id, id);"                     \
+    "CREATE INDEX reservations_check_in ON reservations (property_id, check_in);"                  \
+    "CREATE INDEX reservations_check_out ON reservations (property_id, check_out);"                \
+    "CREATE INDEX reservations_room ON reservations (room_id, check_in);"                          \
+    "CREATE INDEX reservations_guest ON reservations (guest_id);"                                  \
+    "CREATE INDEX reservations_group ON reservations (group_id);"
+
+/* A stay has at least one night, except a guest who checked out on the
+ * arrival date: a day use, check_out = check_in (booking.c). */
+#define RESERVATIONS_STAY_DATES                                                                    \
+    "CHECK (check_out > check_in OR (check_out = check_in AND status = 'checked_out'))"
+
 static const char reservations_v1_sql[] =
     "CREATE TABLE room_types ("
     "  id TEXT PRIMARY KEY,"
@@ -111,39 +158,8 @@ static const char reservations_v1_sql[] =
     "  UNIQUE (tenant_id, id),"
     "  UNIQUE (tenant_id, email_key)"
     ");"
-    "CREATE TABLE reservations ("
-    "  id TEXT PRIMARY KEY,"
-    "  tenant_id TEXT NOT NULL,"
-    "  property_id TEXT NOT NULL,"
-    "  room_type_id TEXT NOT NULL,"
-    "  room_id TEXT NOT NULL,"
-    "  guest_id TEXT NOT NULL,"
-    "  group_id TEXT,"
-    "  status TEXT NOT NULL"
-    "    CHECK (status IN ('confirmed','checked_in','checked_out','cancelled','no_show')),"
-    "  check_in TEXT NOT NULL CHECK (length(check_in) = 10),"
-    "  check_out TEXT NOT NULL CHECK (length(check_out) = 10),"
-    "  guests BIGINT NOT NULL CHECK (guests BETWEEN 1 AND 50),"
-    "  total BIGINT NOT NULL CHECK (total >= 0),"
-    "  first_night_rate BIGINT NOT NULL CHECK (first_night_rate >= 0),"
-    "  currency TEXT NOT NULL CHECK (length(currency) = 3),"
-    "  cancellation_fee BIGINT CHECK (cancellation_fee >= 0),"
-    "  created_at BIGINT NOT NULL,"
-    "  updated_at BIGINT NOT NULL,"
-    "  version BIGINT NOT NULL DEFAULT 1,"
-    "  CHECK (check_out > check_in),"
-    "  UNIQUE (tenant_id, id),"
-    "  FOREIGN KEY (tenant_id, property_id, room_type_id)"
-    "    REFERENCES room_types (tenant_id, property_id, id),"
-    "  FOREIGN KEY (tenant_id, property_id, room_id) REFERENCES rooms (tenant_id, property_id, id),"
-    "  FOREIGN KEY (tenant_id, guest_id) REFERENCES guests (tenant_id, id)"
-    ");"
-    "CREATE INDEX reservations_property_id ON reservations (property_id, id);"
-    "CREATE INDEX reservations_check_in ON reservations (property_id, check_in);"
-    "CREATE INDEX reservations_check_out ON reservations (property_id, check_out);"
-    "CREATE INDEX reservations_room ON reservations (room_id, check_in);"
-    "CREATE INDEX reservations_guest ON reservations (guest_id);"
-    "CREATE INDEX reservations_group ON reservations (group_id);"
+    "CREATE TABLE reservations (" RESERVATIONS_COLUMNS
+    "  CHECK (check_out > check_in)," RESERVATIONS_KEYS ");" RESERVATIONS_INDEXES
     "CREATE TABLE room_blocks ("
     "  id TEXT PRIMARY KEY,"
     "  tenant_id TEXT NOT NULL,"
@@ -179,12 +195,35 @@ static const char reservations_v1_sql[] =
     "CREATE INDEX room_nights_reservation ON room_nights (reservation_id);"
     "CREATE INDEX room_nights_block ON room_nights (block_id);";
 
+/* 2026112202: a day use (check-out on the arrival date) ends on its
+ * arrival date. PostgreSQL swaps the CHECK; SQLite rebuilds the table. The
+ * room_nights rows that refer to reservations are orphaned between the DROP
+ * and the copy back, so foreign keys are checked at commit (the count of
+ * violations goes back to zero as each reservation returns). */
+static const char reservations_v2_sqlite_sql[] =
+    "PRAGMA defer_foreign_keys = ON;"
+    "CREATE TABLE reservations_rebuild AS SELECT " RESERVATIONS_COLUMN_NAMES " FROM reservations;"
+    "DROP TABLE reservations;"
+    "CREATE TABLE reservations (" RESERVATIONS_COLUMNS "  " RESERVATIONS_STAY_DATES
+    "," RESERVATIONS_KEYS ");"
+    "INSERT INTO reservations (" RESERVATIONS_COLUMN_NAMES ") SELECT " RESERVATIONS_COLUMN_NAMES
+    " FROM reservations_rebuild;"
+    "DROP TABLE reservations_rebuild;" RESERVATIONS_INDEXES;
+
+static const char reservations_v2_postgres_sql[] =
+    "ALTER TABLE reservations DROP CONSTRAINT reservations_check;"
+    "ALTER TABLE reservations ADD CONSTRAINT reservations_stay_dates " RESERVATIONS_STAY_DATES ";";
+
 const db_migration_t reservations_migrations[] = {
     {.version = 2026112201,
      .name = "reservations: room types, rooms, policies, rates, guests, reservations, nights",
      .sql = reservations_v1_sql,
      .tenant_tables = "room_types,rooms,property_policies,rate_seasons,rate_closed_arrivals,"
                       "guests,reservations,room_blocks,room_nights"},
+    {.version = 2026112202,
+     .name = "reservations: a stay checked out on its arrival date ends that day",
+     .sqlite_sql = reservations_v2_sqlite_sql,
+     .postgres_sql = reservations_v2_postgres_sql},
 };
 const size_t reservations_migrations_count =
     sizeof(reservations_migrations) / sizeof(reservations_migrations[0]);

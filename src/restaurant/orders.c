@@ -274,13 +274,17 @@ static int order_recompute(db_tx_t *tx, const char *pid, const char *oid, int64_
 
 /* ---- tables ---- */
 
+/* A table's status is part of the table: an order that changes it counts
+ * the change in the table's version too, so a waiter's stale If-Match on
+ * the table answers 409 instead of overwriting a status he never saw. */
 static int order_table_occupy(db_tx_t *tx, const char *pid, const char *table_id)
 {
     if (table_id == NULL || table_id[0] == '\0')
         return 0;
     return db_exec(tx,
-                   "UPDATE restaurant_tables SET status = 'occupied', updated_at = $4 "
-                   "WHERE tenant_id = $1 AND property_id = $2 AND id = $3 AND status <> 'occupied'",
+                   "UPDATE restaurant_tables SET status = 'occupied', updated_at = $4, "
+                   "version = version + 1 WHERE tenant_id = $1 AND property_id = $2 AND id = $3 "
+                   "AND status <> 'occupied'",
                    DB_ARGS(DB_TEXT(pid), DB_TEXT(table_id), DB_INT(time_now())), NULL);
 }
 
@@ -292,8 +296,9 @@ static int order_table_release(db_tx_t *tx, const char *pid, const char *table_i
     if (table_id == NULL || table_id[0] == '\0')
         return 0;
     return db_exec(tx,
-                   "UPDATE restaurant_tables SET status = $4, updated_at = $5 "
-                   "WHERE tenant_id = $1 AND property_id = $2 AND id = $3 AND NOT EXISTS ("
+                   "UPDATE restaurant_tables SET status = $4, updated_at = $5, "
+                   "version = version + 1 WHERE tenant_id = $1 AND property_id = $2 AND "
+                   "id = $3 AND status <> $4 AND NOT EXISTS ("
                    "SELECT 1 FROM orders o WHERE o.tenant_id = $1 AND o.property_id = $2 AND "
                    "o.table_id = $3 AND o.status NOT IN ('completed','cancelled'))",
                    DB_ARGS(DB_TEXT(pid), DB_TEXT(table_id), DB_TEXT(status), DB_INT(time_now())),
@@ -645,6 +650,9 @@ static int order_create_price_in_tx(db_tx_t *tx, void *ctx)
     } else if (w->table_text) {
         rc =
             order_table_resolve(tx, w->pid, w->table_text, w->table_id, w->label, sizeof(w->label));
+        if (rc == 0 && w->table_id[0] == '\0' && strcmp(w->channel, "qr") == 0)
+            rc = buffr_fail(w->e, BUFFR_EVALIDATION, "table",
+                            "a qr order is for one of the property's tables");
     }
     if (rc != 0)
         return rc;
@@ -741,9 +749,10 @@ int order_create(app_t *app, const principal_t *who, const char *pid, json_t *bo
         if (strcmp(w.channel, "room_service") == 0 && !w.has_reservation)
             return buffr_fail(e, BUFFR_EVALIDATION, "reservation_id",
                               "room service needs reservation_id");
-        if (strcmp(w.channel, "qr") == 0)
-            return buffr_fail(e, BUFFR_EVALIDATION, "channel",
-                              "qr orders are placed by guests through the table's QR code");
+        /* A waiter keying in the order of a QR table: the table is the point. */
+        if (strcmp(w.channel, "qr") == 0 && w.table_text == NULL)
+            return buffr_fail(e, BUFFR_EVALIDATION, "table",
+                              "a qr order needs the table (its id or name)");
     }
     if ((rc = order_lines_parse(body, &w.lines, &w.n, e)) != 0)
         return rc;
@@ -1202,7 +1211,8 @@ int order_merge(app_t *app, const principal_t *who, const char *pid, const char 
 /* ---- the day's sales ---- */
 
 typedef struct sales_work {
-    const char *pid, *date;
+    const char *pid;
+    char date[DATE_BUF_SIZE]; /* empty: today in the property's time zone */
     json_t *result;
 } sales_work_t;
 
@@ -1234,10 +1244,13 @@ static int sales_breakdown(db_tx_t *tx, const char *sql, const char *pid, const 
 static int sales_in_tx(db_tx_t *tx, void *ctx)
 {
     sales_work_t *w = ctx;
-    char currency[4];
-    int rc = restaurant_property_read(tx, w->pid, currency, NULL);
+    char currency[4], zone[RESTAURANT_TZ_MAX];
+    int rc = restaurant_property_read(tx, w->pid, currency, zone);
     if (rc != 0)
         return rc;
+    /* No date: the business day now, as orders are dated (unknown zone: UTC). */
+    if (w->date[0] == '\0' && business_day_of(zone, time_now(), w->date) != 0)
+        date_format(time_now() / 86400, w->date);
     db_rows_t *rows;
     rc = db_query(tx,
                   "SELECT count(*), COALESCE(SUM(subtotal), 0), COALESCE(SUM(discount_total), 0), "
@@ -1300,9 +1313,11 @@ int sales_summary(app_t *app, const principal_t *who, const char *pid, const cha
                   json_t **out, buffr_err_t *e)
 {
     int64_t day;
-    if (date == NULL || date_parse(date, &day) != 0)
-        return buffr_fail(e, BUFFR_EVALIDATION, "date", "date must be given as YYYY-MM-DD");
-    sales_work_t w = {.pid = pid, .date = date};
+    if (date != NULL && date_parse(date, &day) != 0)
+        return buffr_fail(e, BUFFR_EVALIDATION, "date", "date must be YYYY-MM-DD");
+    sales_work_t w = {.pid = pid};
+    if (date != NULL)
+        date_format(day, w.date);
     int rc = restaurant_transact(app, who->tenant_id, DB_READ, sales_in_tx, &w);
     return restaurant_done(rc, w.result, out, e, "property");
 }

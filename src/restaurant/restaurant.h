@@ -147,10 +147,17 @@ int dining_table_qr_link(app_t *app, const principal_t *who, const char *pid, co
 /* Revoke every token of the table issued so far (bump its token version). */
 int dining_table_qr_revoke(app_t *app, const principal_t *who, const char *pid, const char *tid,
                            const char *host, json_t **out, buffr_err_t *e);
+/* Where a table token seats its guest, by name (for the guest's page). */
+typedef struct table_seat {
+    char table_name[260];    /* restaurant_tables.name: 64 characters, UTF-8 */
+    char property_name[804]; /* properties.name: 200 characters, UTF-8 */
+} table_seat_t;
 /* Check a table token (signature, then the table's current token version)
  * and fill a guest principal of the token's tenant, the property and the
- * table. BUFFR_EUNAUTH when forged, malformed or revoked. */
+ * table, and *seat when not NULL. BUFFR_EUNAUTH when forged, malformed or
+ * revoked. */
 int dining_table_token_open(app_t *app, const char *token, principal_t *guest,
-                            char pid[UUID_BUF_SIZE], char tid[UUID_BUF_SIZE], buffr_err_t *e);
+                            char pid[UUID_BUF_SIZE], char tid[UUID_BUF_SIZE], table_seat_t *seat,
+                            buffr_err_t *e);
 
 #endif

@@ -395,8 +395,14 @@ static int table_link(db_tx_t *tx, table_work_t *w)
         return BUFFR_ENOTFOUND;
     if (rc < 0)
         return rc;
-    /* No base configured: the address this request came to, /t/<token>. */
-    if (base[0] == '\0')
+    /* No base for the property: the server's public_url, else the address
+     * this request came to; the guest page is at /t/<token> there. */
+    const char *public_url = w->app->config.public_url;
+    size_t plen = strlen(public_url);
+    if (base[0] == '\0' && plen > 0)
+        snprintf(base, sizeof(base), "%.*s/t/", (int)(plen - (public_url[plen - 1] == '/')),
+                 public_url);
+    else if (base[0] == '\0')
         snprintf(base, sizeof(base), "http://%s/t/",
                  w->host && w->host[0] && strlen(w->host) < 200 ? w->host : "localhost");
     char token[TABLE_TOKEN_MAX];
@@ -454,27 +460,40 @@ typedef struct token_work {
     const char *pid, *tid;
     int64_t version;
     bool current;
+    table_seat_t *seat; /* may be NULL */
 } token_work_t;
 
 static int token_check_in_tx(db_tx_t *tx, void *ctx)
 {
     token_work_t *w = ctx;
-    int64_t version = 0;
-    int rc = db_query_int(tx,
-                          "SELECT token_version FROM restaurant_tables WHERE tenant_id = $1 AND "
-                          "property_id = $2 AND id = $3",
-                          DB_ARGS(DB_TEXT(w->pid), DB_TEXT(w->tid)), &version);
-    if (rc == BUFFR_ENOTFOUND)
-        return 0;
-    w->current = rc == 0 && version == w->version;
-    return rc;
+    db_rows_t *rows;
+    int rc = db_query(tx,
+                      "SELECT t.token_version, t.name, p.name FROM restaurant_tables t JOIN "
+                      "properties p ON p.tenant_id = t.tenant_id AND p.id = t.property_id "
+                      "WHERE t.tenant_id = $1 AND t.property_id = $2 AND t.id = $3",
+                      DB_ARGS(DB_TEXT(w->pid), DB_TEXT(w->tid)), &rows);
+    if (rc != 0)
+        return rc;
+    w->current = false;
+    rc = db_next(rows);
+    if (rc == 1) {
+        w->current = db_int(rows, 0) == w->version;
+        if (w->seat) {
+            snprintf(w->seat->table_name, sizeof(w->seat->table_name), "%s", db_text(rows, 1));
+            snprintf(w->seat->property_name, sizeof(w->seat->property_name), "%s",
+                     db_text(rows, 2));
+        }
+    }
+    db_rows_free(rows);
+    return rc < 0 ? rc : 0;
 }
 
 int dining_table_token_open(app_t *app, const char *token, principal_t *guest,
-                            char pid[UUID_BUF_SIZE], char tid[UUID_BUF_SIZE], buffr_err_t *e)
+                            char pid[UUID_BUF_SIZE], char tid[UUID_BUF_SIZE], table_seat_t *seat,
+                            buffr_err_t *e)
 {
     memset(guest, 0, sizeof(*guest));
-    token_work_t w = {.pid = pid, .tid = tid};
+    token_work_t w = {.pid = pid, .tid = tid, .seat = seat};
     int rc = table_token_parse(app->jwt_key, app->jwt_key_len, token, guest->tenant_id, pid, tid,
                                &w.version);
     if (rc == 0)

@@ -4,7 +4,8 @@ many clients (threads, each on its own connection) race to book the same
 room-nights at once, on the backend the file runs with. Exactly the free
 rooms are sold, every loser answers 409 NO_AVAILABILITY, and the database
 itself (read directly: the SQLite file, or PostgreSQL through psql) holds
-exactly one reservation per sold room-night.
+exactly one reservation per sold room-night. Seasons added one at a time
+to a rate plan by concurrent clients never overlap either.
 
 Not here: the booking rules themselves (test_reservations.py).
 """
@@ -12,7 +13,10 @@ Not here: the booking rules themselves (test_reservations.py).
 import os
 import sqlite3
 import subprocess
+import threading
+import time
 import unittest
+import uuid
 
 import buffr_harness as h
 
@@ -237,6 +241,88 @@ class Races(unittest.TestCase):
             (room_id, "2034-05-01"),
         )
         self.assertEqual(rows, [(len(winners),)])
+
+    def test_concurrent_overlapping_seasons(self):
+        token, base, type_id, _ = self.hotel(1)
+        path = base + "/room-types/%s/rates/seasons" % type_id
+        # Every racer's season overlaps every other's: one may be added.
+        shapes = [("2034-06-%02d" % (1 + i % 5), "2034-06-%02d" % (10 + i % 7)) for i in range(RACERS)]
+        calls = [
+            lambda f=f, t=t, i=i: self.srv.post(
+                path, {"from": f, "to": t, "rate": 1000 + i}, token=token, timeout=120
+            )
+            for i, (f, t) in enumerate(shapes)
+        ]
+        results = h.concurrently(calls, timeout=180)
+        for r in results:
+            if not isinstance(r, h.Response):
+                self.fail("a racer failed without an answer: %r" % (r,))
+        self.assertEqual(sorted(r.status for r in results), [201] + [400] * (RACERS - 1))
+        for r in results:
+            if r.status != 201:
+                h.assert_error(r, 400, "VALIDATION_ERROR", field="from")
+        winner = [r.body for r in results if r.status == 201][0]
+        rows = sql_rows(
+            self.srv,
+            tenant_of(token),
+            "SELECT id, start_date, end_date FROM rate_seasons WHERE room_type_id = ?",
+            (type_id,),
+        )
+        self.assertEqual(rows, [(winner["id"], winner["from"], winner["to"])])
+
+    def test_season_waits_for_a_concurrent_plan_change(self):
+        """Deterministic form of the race above: another transaction holds
+        the room type's row and has added a season, not yet committed. A
+        POST of an overlapping season must wait for it, then see it."""
+        if self.srv.backend != "postgresql":
+            self.skipTest("SQLite runs one write transaction at a time")
+        token, base, type_id, _ = self.hotel(1)
+        held = str(uuid.uuid4())
+        psql = subprocess.Popen(
+            ["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", self.srv.database_url],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=dict(os.environ, PGCONNECT_TIMEOUT="10"),
+        )
+        try:
+            psql.stdin.write(
+                "BEGIN; SET LOCAL app.tenant_id = '%s';\n"
+                "UPDATE room_types SET version = version + 1 WHERE id = '%s';\n"
+                "INSERT INTO rate_seasons (tenant_id, id, property_id, room_type_id, name, start_date, "
+                "end_date, rate) VALUES ('%s', '%s', '%s', '%s', 'held', '2034-07-01', '2034-07-10', 1);\n"
+                "\\echo held\n"
+                % (tenant_of(token), type_id, tenant_of(token), held, base.rsplit("/", 1)[1], type_id)
+            )
+            psql.stdin.flush()
+            self.assertEqual(psql.stdout.readline().strip(), "held", psql.stderr)
+            answer = []
+            post = threading.Thread(
+                target=lambda: answer.append(
+                    self.srv.post(
+                        base + "/room-types/%s/rates/seasons" % type_id,
+                        {"from": "2034-07-05", "to": "2034-07-12", "rate": 2},
+                        token=token,
+                    )
+                )
+            )
+            post.start()
+            time.sleep(0.5)
+            self.assertTrue(post.is_alive(), "the POST must wait for the other plan change: %r" % answer)
+            psql.stdin.write("COMMIT;\n")
+            psql.stdin.close()
+            self.assertEqual(psql.wait(30), 0, psql.stderr.read())
+            post.join(30)
+        finally:
+            if psql.poll() is None:
+                psql.kill()
+                psql.wait()
+        h.assert_error(answer[0], 400, "VALIDATION_ERROR", field="from")
+        rows = sql_rows(
+            self.srv, tenant_of(token), "SELECT id FROM rate_seasons WHERE room_type_id = ?", (type_id,)
+        )
+        self.assertEqual(rows, [(held,)])
 
 
 if __name__ == "__main__":

@@ -4,9 +4,11 @@ availability search, booking with a concrete room, half-open stays, rate
 plans priced to the unit (seasonal override > weekday > base, minimum stay,
 closed to arrival), modification and cancellation giving nights back, the
 cancellation fee inside and outside the free window, check-in of a dirty
-room refused, the whole state-machine table, check-out, no-show, moves,
-group bookings all or none, list filters and search, idempotency, roles and
-tenant isolation of every endpoint.
+room refused, the whole state-machine table, check-out (early, and on the
+arrival date: a day use), no-show, moves, group bookings all or none, list
+filters and search, idempotency, roles and tenant isolation of every
+endpoint; adding and removing one season of a rate plan; the
+machine-readable details of 409 refusals.
 
 Not here: rooms and inventory (test_rooms.py) and concurrent booking races
 (test_reservation_races.py).
@@ -370,9 +372,11 @@ class RatePlans(unittest.TestCase):
         self.assertEqual(got, self.plan)
         self.assertEqual(got["weekday_rates"], self.WEEKDAY)
         self.assertEqual(got["min_stay"], 2)
+        (season,) = got["seasons"]
+        uuid.UUID(season.pop("id"))
         self.assertEqual(
-            got["seasons"],
-            [{"name": "Festive", "from": "2030-12-20", "to": "2031-01-03", "rate": 25010, "min_stay": 3}],
+            season,
+            {"name": "Festive", "from": "2030-12-20", "to": "2031-01-03", "rate": 25010, "min_stay": 3},
         )
         self.assertEqual(got["closed_to_arrival"], ["2030-11-05", "2030-12-24"])
 
@@ -459,6 +463,130 @@ class RatePlans(unittest.TestCase):
             "PUT", path, body={"base_rate": 1}, token=self.hotel.token, headers={"If-Match": "1"}
         )
         h.assert_error(stale, 409, "CONFLICT")
+
+
+class Seasons(unittest.TestCase):
+    """POST/DELETE .../rates/seasons: one season at a time, the rest of the
+    plan untouched (PUT .../rates stays the whole-plan replace)."""
+
+    BASE = 10000
+
+    def setUp(self):
+        self.srv = h.shared()
+        self.hotel = Hotel(self.srv, (("STD", 2, self.BASE, 2), ("OTH", 2, 5000, 1)))
+        self.rates = self.hotel.base + "/room-types/%s/rates" % self.hotel.tid("STD")
+        plan = {
+            "weekday_rates": {"friday": 15050},
+            "seasons": [{"name": "Winter", "from": "2033-01-10", "to": "2033-01-20", "rate": 20000}],
+            "closed_to_arrival": ["2033-03-01"],
+            "min_stay": 1,
+        }
+        self.plan = h.assert_json(self.srv.request("PUT", self.rates, body=plan, token=self.hotel.token), 200)
+
+    def read_plan(self):
+        return h.assert_json(self.srv.get(self.rates, token=self.hotel.token), 200)
+
+    def add(self, body, headers=None):
+        return self.srv.post(self.rates + "/seasons", body, token=self.hotel.token, headers=headers)
+
+    def test_add_and_remove_one_season(self):
+        hotel = self.hotel
+        (winter,) = self.plan["seasons"]
+        self.assertEqual(set(winter), {"id", "name", "from", "to", "rate", "min_stay"})
+        spring = h.assert_json(
+            self.add({"name": "Spring", "from": "2033-04-01", "to": "2033-04-08", "rate": 30000, "min_stay": 2}),
+            201,
+        )
+        self.assertEqual(
+            {k: v for k, v in spring.items() if k != "id"},
+            {
+                "room_type_id": hotel.tid("STD"),
+                "name": "Spring",
+                "from": "2033-04-01",
+                "to": "2033-04-08",
+                "rate": 30000,
+                "min_stay": 2,
+            },
+        )
+        uuid.UUID(spring["id"])
+        plan = self.read_plan()
+        # The other season, the weekday rates, closed dates and base survive.
+        self.assertEqual(plan["seasons"], [winter, {k: v for k, v in spring.items() if k != "room_type_id"}])
+        self.assertEqual(plan["weekday_rates"], {"friday": 15050})
+        self.assertEqual(plan["closed_to_arrival"], ["2033-03-01"])
+        self.assertEqual((plan["base_rate"], plan["min_stay"]), (self.BASE, 1))
+        self.assertEqual(plan["version"], self.plan["version"] + 1, "the plan's version counts the change")
+        # Prices follow: the new season, the old one, a Friday outside both.
+        self.assertEqual(hotel.avail_of("STD", "2033-04-01", "2033-04-03")["total"], 60000)
+        self.assertEqual(hotel.avail_of("STD", "2033-04-01", "2033-04-02")["restriction"], "min_stay")
+        self.assertEqual(hotel.avail_of("STD", "2033-01-12", "2033-01-13")["total"], 20000)
+        self.assertEqual(hotel.avail_of("STD", "2033-05-06", "2033-05-07")["total"], 15050)
+        # Half-open: a season may start on the night another one ends.
+        after = h.assert_json(self.add({"from": "2033-04-08", "to": "2033-04-10", "rate": 1}), 201)
+        self.assertEqual((after["name"], after["min_stay"]), ("", None))
+        # Removing one season leaves the others.
+        resp = self.srv.delete(self.rates + "/seasons/" + spring["id"], token=hotel.token)
+        self.assertEqual(resp.status, 204, resp.body)
+        plan = self.read_plan()
+        self.assertEqual([s["id"] for s in plan["seasons"]], [winter["id"], after["id"]])
+        self.assertEqual(plan["weekday_rates"], {"friday": 15050})
+        self.assertEqual(plan["closed_to_arrival"], ["2033-03-01"])
+        self.assertEqual(
+            hotel.avail_of("STD", "2033-04-01", "2033-04-03")["total"], 15050 + self.BASE, "Fri + Sat"
+        )
+        # Gone, unknown, or another room type's: 404.
+        for path in (
+            self.rates + "/seasons/" + spring["id"],
+            self.rates + "/seasons/" + str(uuid.uuid4()),
+            hotel.base + "/room-types/%s/rates/seasons/%s" % (hotel.tid("OTH"), winter["id"]),
+            hotel.base + "/room-types/%s/rates/seasons/%s" % (uuid.uuid4(), winter["id"]),
+        ):
+            h.assert_error(self.srv.delete(path, token=hotel.token), 404, "NOT_FOUND", what=path)
+        h.assert_error(
+            hotel.srv.post(hotel.base + "/room-types/%s/rates/seasons" % uuid.uuid4(),
+                           {"from": "2034-01-01", "to": "2034-01-02", "rate": 1}, token=hotel.token),
+            404,
+            "NOT_FOUND",
+        )
+        self.assertEqual([s["id"] for s in self.read_plan()["seasons"]], [winter["id"], after["id"]])
+        # PUT still replaces the whole plan.
+        replaced = h.assert_json(
+            self.srv.request("PUT", self.rates, body={"base_rate": 11000}, token=hotel.token), 200
+        )
+        self.assertEqual((replaced["seasons"], replaced["weekday_rates"]), ([], {}))
+
+    def test_same_validation_as_put(self):
+        cases = [
+            ({"from": "2033-01-19", "to": "2033-01-25", "rate": 1}, "from"),  # overlaps Winter
+            ({"from": "2033-01-01", "to": "2033-02-01", "rate": 1}, "from"),  # covers Winter
+            ({"from": "2033-06-10", "to": "2033-06-10", "rate": 1}, "to"),
+            ({"from": "2033-06-10", "to": "2033-06-01", "rate": 1}, "to"),
+            ({"from": "2033-02-30", "to": "2033-03-10", "rate": 1}, "from"),
+            ({"from": "2033-06-01", "to": "2033-6-10", "rate": 1}, "to"),
+            ({"from": "2033-06-01", "to": "2033-06-10", "rate": -1}, "rate"),
+            ({"from": "2033-06-01", "to": "2033-06-10", "rate": 1.5}, "rate"),
+            ({"from": "2033-06-01", "to": "2033-06-10"}, "rate"),
+            ({"to": "2033-06-10", "rate": 1}, "from"),
+            ({"from": "2033-06-01", "to": "2033-06-10", "rate": 1, "min_stay": 0}, "min_stay"),
+            ({"from": "2033-06-01", "to": "2033-06-10", "rate": 1, "name": "x" * 101}, "name"),
+        ]
+        for body, field in cases:
+            h.assert_error(self.add(body), 400, "VALIDATION_ERROR", field=field, what=repr(body))
+        self.assertEqual(self.read_plan(), self.plan, "refused seasons changed nothing")
+        # If-Match (optional) is the room type's version, as for PUT.
+        body = {"from": "2033-06-01", "to": "2033-06-10", "rate": 1}
+        stale = self.add(body, headers={"If-Match": str(self.plan["version"] - 1)})
+        h.assert_error(stale, 409, "CONFLICT")
+        h.assert_json(self.add(body, headers={"If-Match": str(self.plan["version"])}), 201)
+        plan = self.read_plan()
+        self.assertEqual(len(plan["seasons"]), 2)
+        gone = self.srv.delete(
+            self.rates + "/seasons/" + plan["seasons"][1]["id"],
+            token=self.hotel.token,
+            headers={"If-Match": str(self.plan["version"])},
+        )
+        h.assert_error(gone, 409, "CONFLICT")
+        self.assertEqual(self.read_plan(), plan)
 
 
 class Changes(unittest.TestCase):
@@ -678,17 +806,22 @@ class Lifecycle(unittest.TestCase):
         hotel.set_room_status(res["room_id"], "inspected")
         got = h.assert_json(hotel.act(res["id"], "check-in"), 200)
         self.assertEqual(got["status"], "checked_in")
-        # Check-out marks the room dirty and gives back the unused nights.
-        free_before = hotel.avail_of("SGL", plus(today(), 1), plus(today(), 2))["available"]
+        # Check-out marks the room dirty. On the arrival date it is a day
+        # use: the stay ends today with no night, tonight is on sale again,
+        # and the total stays as booked (the first night is charged).
+        free_before = hotel.avail_of("SGL", iso(today()), plus(today(), 2))["available"]
         out = h.assert_json(hotel.act(res["id"], "check-out"), 200)
         self.assertEqual(out["status"], "checked_out")
-        self.assertEqual(out["check_out"], plus(today(), 1), "early departure after one night")
+        self.assertEqual(
+            (out["check_in"], out["check_out"], out["nights"]), (iso(today()), iso(today()), 0)
+        )
+        self.assertEqual(out["total"], res["total"])
         room = h.assert_json(
             self.srv.get(hotel.base + "/rooms/" + res["room_id"], token=hotel.token), 200
         )
         self.assertEqual(room["status"], "dirty")
         self.assertEqual(
-            hotel.avail_of("SGL", plus(today(), 1), plus(today(), 2))["available"], free_before + 1
+            hotel.avail_of("SGL", iso(today()), plus(today(), 2))["available"], free_before + 1
         )
         hotel.set_room_status(res["room_id"], "clean")
 
@@ -789,6 +922,157 @@ class Lifecycle(unittest.TestCase):
             token=hotel.token,
         )
         self.assertEqual([r["id"] for r in h.assert_json(busy, 200)["data"]], [res["id"]])
+
+
+class DayUse(unittest.TestCase):
+    """A guest who leaves on the day they arrived (clock-bound: today, UTC)."""
+
+    def test_check_out_on_the_arrival_date_frees_tonight(self):
+        srv = h.shared()
+        hotel = Hotel(srv, (("DAY", 2, 9000, 1),))
+        (room,) = hotel.rooms["DAY"]
+        res = hotel.booked("DAY", iso(today()), plus(today(), 2), first_name="Dee", last_name="Parted")
+        self.assertEqual(res["total"], 18000)
+        h.assert_json(hotel.act(res["id"], "check-in"), 200)
+        self.assertEqual(hotel.avail_of("DAY", iso(today()), plus(today(), 1))["available"], 0)
+        out = h.assert_json(hotel.act(res["id"], "check-out"), 200)
+        self.assertEqual(
+            (out["status"], out["check_in"], out["check_out"], out["nights"]),
+            ("checked_out", iso(today()), iso(today()), 0),
+        )
+        self.assertEqual(out["total"], 18000, "the total stays as booked: the first night is charged")
+        self.assertEqual(hotel.get(res["id"]), out)
+        # Tonight's room-night is released: the only room is for sale again.
+        self.assertEqual(hotel.avail_of("DAY", iso(today()), plus(today(), 2))["available"], 1)
+        # The housekeeping list: a departure today, dirty, and not occupied.
+        board = h.assert_json(srv.get(hotel.base + "/housekeeping", token=hotel.token), 200)
+        self.assertEqual((board["date"], board["arrivals"], board["departures"]), (iso(today()), 0, 1))
+        (line,) = board["data"]
+        self.assertEqual((line["room_id"], line["status"]), (room["id"], "dirty"))
+        self.assertEqual((line["occupied"], line["reservation_id"], line["arrival"]), (False, None, None))
+        self.assertEqual(line["departure"]["reservation_id"], res["id"])
+        self.assertEqual(line["departure"]["guest_name"], "Dee Parted")
+        self.assertEqual(line["departure"]["check_out"], iso(today()))
+        # The lists find it by its departure and by the day it was on.
+        for query in ("departure=%s" % iso(today()), "from=%s&to=%s" % (iso(today()), plus(today(), 1))):
+            page = h.assert_json(srv.get(hotel.base + "/reservations?" + query, token=hotel.token), 200)
+            self.assertEqual([r["id"] for r in page["data"]], [res["id"]], query)
+        page = h.assert_json(
+            srv.get(hotel.base + "/reservations?from=%s" % plus(today(), 1), token=hotel.token), 200
+        )
+        self.assertEqual(page["data"], [])
+        # A channel is not told the room is taken tonight.
+        ics = srv.get(hotel.base + "/reservations.ics", token=hotel.token).raw.decode()
+        self.assertNotIn(res["id"], ics)
+        # Resold tonight, in the same room; it now shows arriving and occupied.
+        walk_in = hotel.booked("DAY", iso(today()), plus(today(), 1), first_name="Walk", last_name="In")
+        self.assertEqual(walk_in["room_id"], room["id"])
+        board = h.assert_json(srv.get(hotel.base + "/housekeeping", token=hotel.token), 200)
+        (line,) = board["data"]
+        self.assertEqual((line["occupied"], line["reservation_id"]), (True, walk_in["id"]))
+        self.assertEqual(line["arrival"]["reservation_id"], walk_in["id"])
+        self.assertEqual(line["departure"]["reservation_id"], res["id"])
+        # The day use cannot change any more.
+        h.assert_error(hotel.act(res["id"], "check-out"), 409, "INVALID_STATE_TRANSITION")
+        resp = srv.patch(hotel.base + "/reservations/" + res["id"], {"guests": 1}, token=hotel.token)
+        h.assert_error(resp, 409, "INVALID_STATE_TRANSITION")
+
+    def test_early_departure_after_a_night(self):
+        srv = h.shared()
+        hotel = Hotel(srv, (("EAR", 2, 9000, 1),))
+        # Arrived yesterday (a late arrival may still be booked), three nights.
+        res = hotel.booked("EAR", plus(today(), -1), plus(today(), 2))
+        h.assert_json(hotel.act(res["id"], "check-in"), 200)
+        out = h.assert_json(hotel.act(res["id"], "check-out"), 200)
+        self.assertEqual(
+            (out["check_in"], out["check_out"], out["nights"], out["total"]),
+            (plus(today(), -1), iso(today()), 1, 27000),
+        )
+        self.assertEqual(hotel.avail_of("EAR", iso(today()), plus(today(), 2))["available"], 1)
+        board = h.assert_json(srv.get(hotel.base + "/housekeeping", token=hotel.token), 200)
+        self.assertEqual(board["data"][0]["departure"]["reservation_id"], res["id"])
+        self.assertFalse(board["data"][0]["occupied"])
+
+
+class RefusalDetails(unittest.TestCase):
+    """409 NO_AVAILABILITY and INVALID_STATE_TRANSITION say why in details."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.srv = h.shared()
+        cls.hotel = Hotel(cls.srv, (("ONE", 2, 10000, 1), ("TWO", 2, 12000, 2)))
+        resp = cls.srv.request(
+            "PUT",
+            cls.hotel.base + "/room-types/%s/rates" % cls.hotel.tid("TWO"),
+            body={"min_stay": 2, "closed_to_arrival": ["2035-05-10"]},
+            token=cls.hotel.token,
+        )
+        h.assert_json(resp, 200)
+
+    def test_no_availability_reasons(self):
+        hotel = self.hotel
+        one, two = hotel.tid("ONE"), hotel.tid("TWO")
+        taken = hotel.booked("ONE", "2035-05-01", "2035-05-04")
+        err = h.assert_error(hotel.book("ONE", "2035-05-02", "2035-05-03"), 409, "NO_AVAILABILITY")
+        self.assertEqual(err["details"], {"room_type_id": one, "reason": "sold_out"})
+        err = h.assert_error(hotel.book("TWO", "2035-05-02", "2035-05-03"), 409, "NO_AVAILABILITY")
+        self.assertEqual(
+            err["details"],
+            {"field": "check_out", "room_type_id": two, "reason": "min_stay", "min_stay": 2},
+        )
+        err = h.assert_error(hotel.book("TWO", "2035-05-10", "2035-05-13"), 409, "NO_AVAILABILITY")
+        self.assertEqual(
+            err["details"], {"field": "check_in", "room_type_id": two, "reason": "closed_to_arrival"}
+        )
+        # A group names the room type that could not be had.
+        group = self.srv.post(
+            hotel.base + "/reservations/group",
+            {
+                "check_in": "2035-05-02",
+                "check_out": "2035-05-04",
+                "guest": {"first_name": "G", "last_name": "Roup", "email": h.unique_email("grp")},
+                "rooms": [{"room_type_id": two, "guests": 1}, {"room_type_id": one, "guests": 1}],
+            },
+            token=hotel.token,
+        )
+        err = h.assert_error(group, 409, "NO_AVAILABILITY")
+        self.assertEqual(err["details"], {"room_type_id": one, "reason": "sold_out"})
+        # A change into a full night, and into a restricted stay.
+        other = hotel.booked("TWO", "2035-05-02", "2035-05-04")
+        path = hotel.base + "/reservations/" + other["id"]
+        err = h.assert_error(
+            self.srv.patch(path, {"room_type_id": one, "check_in": "2035-05-01"}, token=hotel.token),
+            409,
+            "NO_AVAILABILITY",
+        )
+        self.assertEqual(err["details"], {"room_type_id": one, "reason": "sold_out"})
+        err = h.assert_error(
+            self.srv.patch(path, {"check_out": "2035-05-03"}, token=hotel.token), 409, "NO_AVAILABILITY"
+        )
+        self.assertEqual(err["details"]["reason"], "min_stay")
+        self.assertEqual(err["details"]["min_stay"], 2)
+        # A move into a room taken on a night of the stay names the room.
+        err = h.assert_error(
+            self.srv.post(path + "/move", {"room_id": taken["room_id"]}, token=hotel.token), 409, "NO_AVAILABILITY"
+        )
+        self.assertEqual(err["details"], {"field": "room_id", "room_id": taken["room_id"], "reason": "room_not_free"})
+        self.assertEqual(hotel.get(other["id"]), other, "refusals changed nothing")
+
+    def test_state_transition_details(self):
+        hotel = self.hotel
+        res = hotel.booked("ONE", iso(today()), plus(today(), 1))
+        hotel.set_room_status(res["room_id"], "dirty")
+        err = h.assert_error(hotel.act(res["id"], "check-in"), 409, "INVALID_STATE_TRANSITION")
+        self.assertEqual(
+            err["details"],
+            {"room_id": res["room_id"], "room_number": res["room_number"], "room_status": "dirty"},
+        )
+        hotel.set_room_status(res["room_id"], "clean")
+        err = h.assert_error(hotel.act(res["id"], "check-out"), 409, "INVALID_STATE_TRANSITION")
+        self.assertEqual(err["details"], {"status": "confirmed"})
+        h.assert_json(hotel.act(res["id"], "cancel"), 200)
+        err = h.assert_error(hotel.act(res["id"], "check-in"), 409, "INVALID_STATE_TRANSITION")
+        self.assertEqual(err["details"], {"status": "cancelled"})
 
 
 class Groups(unittest.TestCase):

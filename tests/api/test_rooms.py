@@ -7,7 +7,7 @@ rooms out of availability for exactly their nights, policies, the
 housekeeping report of a day, the rates-and-availability calendar and its
 366-night limit, a room's iCalendar export and the import of an external
 feed, roles, and tenant isolation of every endpoint (404 for another
-tenant's ids).
+tenant's ids), the season endpoints of a rate plan included.
 
 Not here: bookings and their rules (test_reservations.py).
 """
@@ -596,6 +596,11 @@ class AccessControl(unittest.TestCase):
                          {"from": "2036-01-01", "to": "2036-01-02"}, token=cls.inv.token),
             201,
         )
+        cls.season = h.assert_json(
+            cls.srv.post(cls.inv.base + "/room-types/%s/rates/seasons" % cls.type["id"],
+                         {"from": "2036-07-01", "to": "2036-07-10", "rate": 123}, token=cls.inv.token),
+            201,
+        )
 
     def endpoints(self, base):
         tid, rid, bid = self.type["id"], self.room["id"], self.block["id"]
@@ -607,6 +612,9 @@ class AccessControl(unittest.TestCase):
             ("DELETE", base + "/room-types/" + tid, None, None),
             ("GET", base + "/room-types/%s/rates" % tid, None, None),
             ("PUT", base + "/room-types/%s/rates" % tid, {"base_rate": 1}, None),
+            ("POST", base + "/room-types/%s/rates/seasons" % tid, {"from": "2036-08-01", "to": "2036-08-02", "rate": 1},
+             None),
+            ("DELETE", base + "/room-types/%s/rates/seasons/%s" % (tid, self.season["id"]), None, None),
             ("GET", base + "/rooms", None, None),
             ("POST", base + "/rooms", {"number": "9", "room_type_id": tid}, None),
             ("GET", base + "/rooms/" + rid, None, None),
@@ -649,6 +657,10 @@ class AccessControl(unittest.TestCase):
             self.srv.get(self.inv.base + "/rooms/%s/blocks" % self.room["id"], token=self.inv.token), 200
         )
         self.assertEqual(blocks["data"], [self.block])
+        plan = h.assert_json(
+            self.srv.get(self.inv.base + "/room-types/%s/rates" % self.type["id"], token=self.inv.token), 200
+        )
+        self.assertEqual(plan["seasons"], [{k: v for k, v in self.season.items() if k != "room_type_id"}])
 
     def test_roles(self):
         inv = self.inv
@@ -674,11 +686,21 @@ class AccessControl(unittest.TestCase):
             ("PUT", inv.base + "/policies", {"check_out_time": "10:30"}),
             ("POST", inv.base + "/rooms/%s/blocks" % self.room["id"], {"from": "2036-03-01", "to": "2036-03-02"}),
             ("PUT", inv.base + "/room-types/%s/rates" % made["id"], {"base_rate": 5}),
+            ("POST", inv.base + "/room-types/%s/rates/seasons" % made["id"],
+             {"from": "2036-09-01", "to": "2036-09-02", "rate": 5}),
         ):
             h.assert_error(self.srv.request(method, path, body=body, token=staff["token"]), 403, "FORBIDDEN",
                            what=path)
             self.assertIn(self.srv.request(method, path, body=body, token=hotel_manager["token"]).status,
                           (200, 201), path)
+        seasons = h.assert_json(
+            self.srv.get(inv.base + "/room-types/%s/rates" % made["id"], token=staff["token"]), 200
+        )["seasons"]
+        self.assertEqual(len(seasons), 1)
+        remove = inv.base + "/room-types/%s/rates/seasons/%s" % (made["id"], seasons[0]["id"])
+        for who in (staff, chef, waiter):
+            h.assert_error(self.srv.delete(remove, token=who["token"]), 403, "FORBIDDEN")
+        self.assertEqual(self.srv.delete(remove, token=hotel_manager["token"]).status, 204)
         # Housekeeping status is day-to-day work: hotel staff may set it.
         got = h.assert_json(
             self.srv.post(inv.base + "/rooms/%s/status" % self.room["id"], {"status": "inspected"},

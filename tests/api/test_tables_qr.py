@@ -6,9 +6,16 @@ place a "qr" order for its own table, follow that table's orders, nothing
 else (no other table's order, no staff endpoint, not after revocation,
 not when forged). Tenant isolation of every endpoint.
 
+Also: the guest's ordering page (/t/{token}) with its Content-Security-
+Policy, the Idempotency-Key of guest orders, the public_url setting, and
+that an order's effect on its table counts in the table's version.
+
 Not here: order money and status rules (test_orders).
 """
 
+import base64
+import hashlib
+import re
 import unittest
 import uuid
 
@@ -118,8 +125,59 @@ class Tables(unittest.TestCase):
         self.assertEqual(png.raw[:8], b"\x89PNG\r\n\x1a\n")
         r.settings(qr_base_url="https://menu.example.com/t")
         self.assertEqual(self.qr(t)["url"], "https://menu.example.com/t/" + link["token"])
+
+    def test_waiters_read_qr_links_but_do_not_revoke(self):
+        r = self.r
+        t = r.table("W1")
         staff = staff_token(self.srv, r.token)
-        h.assert_error(r.call("GET", "/tables/%s/qr" % t["id"], token=staff), 403, "FORBIDDEN")
+        link = h.assert_json(r.call("GET", "/tables/%s/qr" % t["id"], token=staff), 200)
+        self.assertEqual(link, self.qr(t))
+        svg = r.call("GET", "/tables/%s/qr.svg" % t["id"], token=staff)
+        h.assert_status(svg, 200)
+        self.assertIn(link["url"].encode(), svg.raw)
+        png = r.call("GET", "/tables/%s/qr.png" % t["id"], token=staff)
+        h.assert_status(png, 200)
+        self.assertEqual(png.raw[:8], b"\x89PNG\r\n\x1a\n")
+        h.assert_error(r.call("POST", "/tables/%s/qr/revoke" % t["id"], token=staff), 403,
+                       "FORBIDDEN")
+        self.assertEqual(self.qr(t)["token_version"], 1)
+        spa = staff_token(self.srv, r.token, services=("spa",))
+        for path in ("/qr", "/qr.svg", "/qr.png"):
+            h.assert_error(r.call("GET", "/tables/%s%s" % (t["id"], path), token=spa), 403,
+                           "FORBIDDEN", what=path)
+
+    def test_orders_count_in_the_table_version(self):
+        r = self.r
+        t = r.table("V1")
+        self.assertEqual(t["version"], 1)
+        o = r.order([line(self.pizza)], table="V1")
+        seated = r.ok("GET", "/tables/" + t["id"])
+        self.assertEqual((seated["status"], seated["version"]), ("occupied", 2))
+        # A waiter who read the table before the order cannot overwrite it.
+        h.assert_error(r.call("PATCH", "/tables/" + t["id"], {"status": "free"},
+                              headers={"If-Match": "1"}), 409, "CONFLICT")
+        # A second order at an occupied table changes nothing on it.
+        o2 = r.order([line(self.pizza)], table="V1")
+        self.assertEqual(r.ok("GET", "/tables/" + t["id"])["version"], 2)
+        h.assert_json(r.status(o2, "cancelled"), 200)  # another order is still open there
+        self.assertEqual(r.ok("GET", "/tables/" + t["id"])["version"], 2)
+        for step in ("accepted", "preparing", "ready", "served", "completed"):
+            h.assert_json(r.status(o, step), 200)
+        done = r.ok("GET", "/tables/" + t["id"])
+        self.assertEqual((done["status"], done["version"]), ("needs_cleaning", 3))
+        h.assert_error(r.call("PATCH", "/tables/" + t["id"], {"status": "free"},
+                              headers={"If-Match": "2"}), 409, "CONFLICT")
+        clean = r.ok("PATCH", "/tables/" + t["id"], {"status": "free"}, headers={"If-Match": "3"})
+        self.assertEqual((clean["status"], clean["version"]), ("free", 4))
+        # A guest's order and a move count too.
+        tok = self.qr(t)["token"]
+        g = h.assert_json(self.srv.post("/api/v1/qr/%s/orders" % tok, {"items": [line(self.pizza)]}),
+                          201)
+        self.assertEqual(r.ok("GET", "/tables/" + t["id"])["version"], 5)
+        t2 = r.table("V2")
+        r.ok("POST", "/orders/%s/move" % g["id"], {"table": "V2"})
+        self.assertEqual(r.ok("GET", "/tables/" + t["id"])["version"], 6)
+        self.assertEqual(r.ok("GET", "/tables/" + t2["id"])["version"], 2)
 
     def test_guest_orders_with_a_table_token(self):
         r = self.r
@@ -129,6 +187,7 @@ class Tables(unittest.TestCase):
         names = [i["name"] for c in menu["categories"] for i in c["items"]]
         self.assertEqual(names, ["Margherita"])  # 86'd items are hidden from guests
         self.assertEqual(menu["table_id"], t1["id"])
+        self.assertEqual((menu["table"], menu["property_name"]), ("G1", r.prop["name"]))
         body = {"channel": "dine_in", "table": "G2", "items": [dict(line(self.pizza, 2), price=1)],
                 "total": 1}
         o = h.assert_json(self.srv.post("/api/v1/qr/%s/orders" % tok1, body), 201)
@@ -201,6 +260,94 @@ class Tables(unittest.TestCase):
         tok3 = self.qr(t3)["token"]
         h.assert_status(r.call("DELETE", "/tables/" + t3["id"]), 204)
         h.assert_error(self.srv.get("/api/v1/qr/%s/menu" % tok3), 401)
+
+    def test_guest_page(self):
+        r = self.r
+        t = r.table("P1")
+        link = self.qr(t)
+        path = "/t/" + link["token"]
+        self.assertTrue(link["url"].endswith(path), link["url"])
+        page = self.srv.get(path)
+        h.assert_status(page, 200)
+        self.assertEqual(page.headers["Content-Type"], "text/html; charset=utf-8")
+        html, csp = page.raw, page.headers["Content-Security-Policy"]
+        # The inline script and style run because of their hashes; nothing else may.
+        for tag, directive in ((b"script", "script-src"), (b"style", "style-src")):
+            bodies = re.findall(b"<" + tag + b">(.*?)</" + tag + b">", html, re.S)
+            self.assertEqual(len(bodies), 1, tag)
+            digest = base64.b64encode(hashlib.sha256(bodies[0]).digest()).decode()
+            self.assertIn("%s 'sha256-%s';" % (directive, digest), csp)
+        for part in ("default-src 'none'", "connect-src 'self'", "img-src 'self'",
+                     "frame-ancestors 'none'"):
+            self.assertIn(part, csp)
+        self.assertNotIn("unsafe", csp)
+        self.assertEqual(page.headers["Referrer-Policy"], "no-referrer")
+        # Self-contained; talks to the guest API; menu text never parsed as HTML.
+        self.assertNotIn(b"http://", html)
+        self.assertNotIn(b"https://", html)
+        self.assertIsNone(re.search(rb"<script[^>]*src|<link[^>]*stylesheet|@import", html))
+        self.assertNotIn(b"innerHTML", html)
+        self.assertIn(b"'/api/v1/qr/' + token", html)
+        self.assertIn(b"Idempotency-Key", html)
+        self.assertIn(b'name="viewport"', html)
+        # Any token-shaped segment gets the page (whose API calls tell a
+        # revoked or forged token); what cannot be a token is not found.
+        r.ok("POST", "/tables/%s/qr/revoke" % t["id"])
+        h.assert_status(self.srv.get(path), 200)
+        h.assert_status(self.srv.get("/t/" + "A" * 60), 200)
+        for bad in ("/t/", "/t/bad%21token", "/t/%20", "/t/" + "A" * 200, path + "/menu"):
+            h.assert_error(self.srv.get(bad), 404, "NOT_FOUND", what=bad)
+
+    def test_guest_order_idempotency_key(self):
+        r = self.r
+        t1, t2 = r.table("K1"), r.table("K2")
+        url1 = "/api/v1/qr/%s/orders" % self.qr(t1)["token"]
+        url2 = "/api/v1/qr/%s/orders" % self.qr(t2)["token"]
+        key = {"Idempotency-Key": "guest-" + uuid.uuid4().hex}
+        body = {"items": [line(self.pizza, 2)]}
+        first = self.srv.post(url1, body, headers=key)
+        o = h.assert_json(first, 201)
+        self.assertIsNone(first.headers.get("Idempotent-Replayed"))
+        again = self.srv.post(url1, body, headers=key)
+        self.assertEqual(h.assert_json(again, 201), o)
+        self.assertEqual(again.headers.get("Idempotent-Replayed"), "true")
+        self.assertEqual([x["id"] for x in r.ok("GET", "/orders?table=K1")["data"]], [o["id"]])
+        h.assert_error(self.srv.post(url1, {"items": [line(self.pizza, 3)]}, headers=key), 422,
+                       "IDEMPOTENCY_KEY_REUSED", "Idempotency-Key")
+        self.assertEqual(len(r.ok("GET", "/orders?table=K1")["data"]), 1)
+        # The same key at another table, or from staff, is another key.
+        other = h.assert_json(self.srv.post(url2, body, headers=key), 201)
+        self.assertNotEqual(other["id"], o["id"])
+        staff = h.assert_json(r.order_call([line(self.pizza)], headers=key), 201)
+        self.assertNotIn(staff["id"], (o["id"], other["id"]))
+        # A refusal is kept with its key like an order.
+        refused_key = {"Idempotency-Key": "guest-" + uuid.uuid4().hex}
+        refused = {"items": [line(self.gone)]}
+        for replayed in (None, "true"):
+            resp = self.srv.post(url1, refused, headers=refused_key)
+            h.assert_error(resp, 400, "VALIDATION_ERROR", "items[0].menu_item_id")
+            self.assertEqual(resp.headers.get("Idempotent-Replayed"), replayed)
+        h.assert_error(self.srv.post(url1, body, headers={"Idempotency-Key": "x" * 256}), 400,
+                       "VALIDATION_ERROR", "Idempotency-Key")
+        # Without a key, each request is an order.
+        h.assert_json(self.srv.post(url1, body), 201)
+        h.assert_json(self.srv.post(url1, body), 201)
+        self.assertEqual(len(r.ok("GET", "/orders?table=K1")["data"]), 3)
+
+    def test_public_url(self):
+        with h.Server(["--public-url", "https://guests.example.com/"]) as srv:
+            r = Restaurant(srv, "public-url")
+            t = r.table("U1")
+            link = r.ok("GET", "/tables/%s/qr" % t["id"])
+            self.assertEqual(link["url"], "https://guests.example.com/t/" + link["token"])
+            # A property's own base still comes first.
+            r.settings(qr_base_url="https://menu.example.com/t")
+            link = r.ok("GET", "/tables/%s/qr" % t["id"])
+            self.assertEqual(link["url"], "https://menu.example.com/t/" + link["token"])
+        proc = h.run_cli(["serve", "--listen", "127.0.0.1:0", "--public-url", "ftp://example.com"],
+                         timeout=20)
+        self.assertNotEqual(proc.returncode, 0)
+        self.assertIn("public_url must start with http:// or https://", proc.stderr + proc.stdout)
 
     def test_tenant_isolation(self):
         r = self.r

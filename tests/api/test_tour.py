@@ -394,13 +394,14 @@ class HotelJourney(unittest.TestCase):
         self.assertEqual(by_number["101"]["arrival"]["reservation_id"], bo["id"])
         self.assertEqual(by_number["101"]["arrival"]["guest_name"], "Bo Berg")
 
-        # -- 9. Ana leaves early, today: the first night stays (and is paid,
-        # the total as booked); the nights not used are given back; the room
-        # is dirty and the housekeeping list shows it.
+        # -- 9. Ana leaves early, on her arrival day: tonight's room-night is
+        # given back so the room can be sold again tonight, but the first
+        # night is still charged (the total as booked); the room is dirty and
+        # the housekeeping list shows it.
         out = api.ok("POST", "/reservations/%s/check-out" % a["id"], token=desk)
         self.assertEqual(out["status"], "checked_out")
-        self.assertEqual((out["check_in"], out["check_out"]), (iso(today), iso(today + day)))
-        self.assertEqual(out["nights"], 1)
+        self.assertEqual((out["check_in"], out["check_out"]), (iso(today), iso(today)))
+        self.assertEqual(out["nights"], 0)
         self.assertEqual(out["total"], moved["total"])
         room = api.ok("GET", "/rooms/" + rooms["102"]["id"], token=desk)
         self.assertEqual(room["status"], "dirty")

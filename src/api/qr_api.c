@@ -58,8 +58,9 @@ static void api_qr_page(req_t *r)
     }
     const char *html, *csp;
     size_t html_len;
-    if (qr_page(&html, &html_len, &csp) != 0) {
-        reply_error(r, BUFFR_ENOMEM, NULL, "out of memory building the page");
+    int rc = qr_page(&html, &html_len, &csp);
+    if (rc != 0) {
+        reply_error(r, rc, NULL, "could not build the guest page"); /* the log says why */
         return;
     }
     reply_header(r, "Content-Security-Policy", csp);

@@ -16,7 +16,7 @@
 
 /* ---- shapes of handler: path ids, query, domain call, answer ---- */
 
-static void serve_create(req_t *r, svc_create_fn fn)
+static void serve_create(req_t *r, svc_create_fn *fn)
 {
     char pid[UUID_BUF_SIZE];
     if (req_uuid_param(r, "pid", pid) != 0)
@@ -28,7 +28,7 @@ static void serve_create(req_t *r, svc_create_fn fn)
 }
 
 /* A collection read; paged lists take ?limit and ?cursor. */
-static void serve_collection(req_t *r, svc_collection_fn fn, bool paged)
+static void serve_collection(req_t *r, svc_collection_fn *fn, bool paged)
 {
     char pid[UUID_BUF_SIZE];
     svc_query_t q = {0};
@@ -48,7 +48,7 @@ static void serve_collection(req_t *r, svc_collection_fn fn, bool paged)
 }
 
 /* GET of one entity, or a state change without a body (cancel). */
-static void serve_one(req_t *r, const char *param, svc_get_fn fn)
+static void serve_one(req_t *r, const char *param, svc_get_fn *fn)
 {
     char pid[UUID_BUF_SIZE], id[UUID_BUF_SIZE];
     if (req_uuid_param(r, "pid", pid) != 0 || req_uuid_param(r, param, id) != 0)
@@ -59,7 +59,7 @@ static void serve_one(req_t *r, const char *param, svc_get_fn fn)
     api_reply(r, rc, &e, 200, out);
 }
 
-static void serve_update(req_t *r, const char *param, svc_update_fn fn)
+static void serve_update(req_t *r, const char *param, svc_update_fn *fn)
 {
     char pid[UUID_BUF_SIZE], id[UUID_BUF_SIZE];
     int64_t version;
@@ -72,7 +72,7 @@ static void serve_update(req_t *r, const char *param, svc_update_fn fn)
     api_reply(r, rc, &e, 200, out);
 }
 
-static void serve_delete(req_t *r, const char *param, svc_delete_fn fn)
+static void serve_delete(req_t *r, const char *param, svc_delete_fn *fn)
 {
     char pid[UUID_BUF_SIZE], id[UUID_BUF_SIZE];
     if (req_uuid_param(r, "pid", pid) != 0 || req_uuid_param(r, param, id) != 0)
@@ -82,190 +82,66 @@ static void serve_delete(req_t *r, const char *param, svc_delete_fn fn)
     api_reply(r, rc, &e, 204, NULL);
 }
 
-/* ---- spa ---- */
+/* ---- the handlers: each binds a shape to a domain function ---- */
 
-static void spa_resources_create(req_t *r)
-{
-    serve_create(r, spa_resource_create);
-}
-static void spa_resources_list(req_t *r)
-{
-    serve_collection(r, spa_resource_list, true);
-}
-static void spa_resources_get(req_t *r)
-{
-    serve_one(r, "rid", spa_resource_get);
-}
-static void spa_resources_update(req_t *r)
-{
-    serve_update(r, "rid", spa_resource_update);
-}
-static void spa_resources_delete(req_t *r)
-{
-    serve_delete(r, "rid", spa_resource_delete);
-}
-static void spa_treatments_create(req_t *r)
-{
-    serve_create(r, spa_treatment_create);
-}
-static void spa_treatments_list(req_t *r)
-{
-    serve_collection(r, spa_treatment_list, true);
-}
-static void spa_treatments_get(req_t *r)
-{
-    serve_one(r, "tid", spa_treatment_get);
-}
-static void spa_treatments_update(req_t *r)
-{
-    serve_update(r, "tid", spa_treatment_update);
-}
-static void spa_treatments_delete(req_t *r)
-{
-    serve_delete(r, "tid", spa_treatment_delete);
-}
-static void spa_availability_get(req_t *r)
-{
-    serve_collection(r, spa_availability, false);
-}
-static void spa_bookings_create(req_t *r)
-{
-    serve_create(r, spa_booking_create);
-}
-static void spa_bookings_list(req_t *r)
-{
-    serve_collection(r, spa_booking_list, true);
-}
-static void spa_bookings_get(req_t *r)
-{
-    serve_one(r, "bid", spa_booking_get);
-}
-static void spa_bookings_cancel(req_t *r)
-{
-    serve_one(r, "bid", spa_booking_cancel);
-}
+/* A route's handler takes only the request, so every route needs a function
+ * of its own: HANDLER defines one on a line, as its name and the shape it
+ * calls with that request, r. */
+#define HANDLER(name, call)                                                                        \
+    static void name(req_t *r)                                                                     \
+    {                                                                                              \
+        call;                                                                                      \
+    }
 
-/* ---- conference ---- */
+/* spa */
+HANDLER(spa_resources_create, serve_create(r, spa_resource_create))
+HANDLER(spa_resources_list, serve_collection(r, spa_resource_list, true))
+HANDLER(spa_resources_get, serve_one(r, "rid", spa_resource_get))
+HANDLER(spa_resources_update, serve_update(r, "rid", spa_resource_update))
+HANDLER(spa_resources_delete, serve_delete(r, "rid", spa_resource_delete))
+HANDLER(spa_treatments_create, serve_create(r, spa_treatment_create))
+HANDLER(spa_treatments_list, serve_collection(r, spa_treatment_list, true))
+HANDLER(spa_treatments_get, serve_one(r, "tid", spa_treatment_get))
+HANDLER(spa_treatments_update, serve_update(r, "tid", spa_treatment_update))
+HANDLER(spa_treatments_delete, serve_delete(r, "tid", spa_treatment_delete))
+HANDLER(spa_availability_get, serve_collection(r, spa_availability, false))
+HANDLER(spa_bookings_create, serve_create(r, spa_booking_create))
+HANDLER(spa_bookings_list, serve_collection(r, spa_booking_list, true))
+HANDLER(spa_bookings_get, serve_one(r, "bid", spa_booking_get))
+HANDLER(spa_bookings_cancel, serve_one(r, "bid", spa_booking_cancel))
 
-static void conference_rooms_create(req_t *r)
-{
-    serve_create(r, conference_room_create);
-}
-static void conference_rooms_list(req_t *r)
-{
-    serve_collection(r, conference_room_list, true);
-}
-static void conference_rooms_get(req_t *r)
-{
-    serve_one(r, "rid", conference_room_get);
-}
-static void conference_rooms_update(req_t *r)
-{
-    serve_update(r, "rid", conference_room_update);
-}
-static void conference_rooms_delete(req_t *r)
-{
-    serve_delete(r, "rid", conference_room_delete);
-}
-static void conference_addons_create(req_t *r)
-{
-    serve_create(r, conference_addon_create);
-}
-static void conference_addons_list(req_t *r)
-{
-    serve_collection(r, conference_addon_list, true);
-}
-static void conference_addons_get(req_t *r)
-{
-    serve_one(r, "aid", conference_addon_get);
-}
-static void conference_addons_update(req_t *r)
-{
-    serve_update(r, "aid", conference_addon_update);
-}
-static void conference_addons_delete(req_t *r)
-{
-    serve_delete(r, "aid", conference_addon_delete);
-}
-static void conference_bookings_create(req_t *r)
-{
-    serve_create(r, conference_booking_create);
-}
-static void conference_bookings_list(req_t *r)
-{
-    serve_collection(r, conference_booking_list, true);
-}
-static void conference_bookings_get(req_t *r)
-{
-    serve_one(r, "bid", conference_booking_get);
-}
-static void conference_bookings_cancel(req_t *r)
-{
-    serve_one(r, "bid", conference_booking_cancel);
-}
+/* conference */
+HANDLER(conference_rooms_create, serve_create(r, conference_room_create))
+HANDLER(conference_rooms_list, serve_collection(r, conference_room_list, true))
+HANDLER(conference_rooms_get, serve_one(r, "rid", conference_room_get))
+HANDLER(conference_rooms_update, serve_update(r, "rid", conference_room_update))
+HANDLER(conference_rooms_delete, serve_delete(r, "rid", conference_room_delete))
+HANDLER(conference_addons_create, serve_create(r, conference_addon_create))
+HANDLER(conference_addons_list, serve_collection(r, conference_addon_list, true))
+HANDLER(conference_addons_get, serve_one(r, "aid", conference_addon_get))
+HANDLER(conference_addons_update, serve_update(r, "aid", conference_addon_update))
+HANDLER(conference_addons_delete, serve_delete(r, "aid", conference_addon_delete))
+HANDLER(conference_bookings_create, serve_create(r, conference_booking_create))
+HANDLER(conference_bookings_list, serve_collection(r, conference_booking_list, true))
+HANDLER(conference_bookings_get, serve_one(r, "bid", conference_booking_get))
+HANDLER(conference_bookings_cancel, serve_one(r, "bid", conference_booking_cancel))
 
-/* ---- shuttle ---- */
-
-static void shuttle_routes_create(req_t *r)
-{
-    serve_create(r, shuttle_route_create);
-}
-static void shuttle_routes_list(req_t *r)
-{
-    serve_collection(r, shuttle_route_list, true);
-}
-static void shuttle_routes_get(req_t *r)
-{
-    serve_one(r, "rid", shuttle_route_get);
-}
-static void shuttle_routes_update(req_t *r)
-{
-    serve_update(r, "rid", shuttle_route_update);
-}
-static void shuttle_routes_delete(req_t *r)
-{
-    serve_delete(r, "rid", shuttle_route_delete);
-}
-static void shuttle_departures_create(req_t *r)
-{
-    serve_create(r, shuttle_departure_create);
-}
-static void shuttle_departures_list(req_t *r)
-{
-    serve_collection(r, shuttle_departure_list, true);
-}
-static void shuttle_departures_get(req_t *r)
-{
-    serve_one(r, "did", shuttle_departure_get);
-}
-static void shuttle_departures_update(req_t *r)
-{
-    serve_update(r, "did", shuttle_departure_update);
-}
-static void shuttle_departures_delete(req_t *r)
-{
-    serve_delete(r, "did", shuttle_departure_delete);
-}
-static void shuttle_schedule_get(req_t *r)
-{
-    serve_collection(r, shuttle_schedule, false);
-}
-static void shuttle_bookings_create(req_t *r)
-{
-    serve_create(r, shuttle_booking_create);
-}
-static void shuttle_bookings_list(req_t *r)
-{
-    serve_collection(r, shuttle_booking_list, true);
-}
-static void shuttle_bookings_get(req_t *r)
-{
-    serve_one(r, "bid", shuttle_booking_get);
-}
-static void shuttle_bookings_cancel(req_t *r)
-{
-    serve_one(r, "bid", shuttle_booking_cancel);
-}
+/* shuttle */
+HANDLER(shuttle_routes_create, serve_create(r, shuttle_route_create))
+HANDLER(shuttle_routes_list, serve_collection(r, shuttle_route_list, true))
+HANDLER(shuttle_routes_get, serve_one(r, "rid", shuttle_route_get))
+HANDLER(shuttle_routes_update, serve_update(r, "rid", shuttle_route_update))
+HANDLER(shuttle_routes_delete, serve_delete(r, "rid", shuttle_route_delete))
+HANDLER(shuttle_departures_create, serve_create(r, shuttle_departure_create))
+HANDLER(shuttle_departures_list, serve_collection(r, shuttle_departure_list, true))
+HANDLER(shuttle_departures_get, serve_one(r, "did", shuttle_departure_get))
+HANDLER(shuttle_departures_update, serve_update(r, "did", shuttle_departure_update))
+HANDLER(shuttle_departures_delete, serve_delete(r, "did", shuttle_departure_delete))
+HANDLER(shuttle_schedule_get, serve_collection(r, shuttle_schedule, false))
+HANDLER(shuttle_bookings_create, serve_create(r, shuttle_booking_create))
+HANDLER(shuttle_bookings_list, serve_collection(r, shuttle_booking_list, true))
+HANDLER(shuttle_bookings_get, serve_one(r, "bid", shuttle_booking_get))
+HANDLER(shuttle_bookings_cancel, serve_one(r, "bid", shuttle_booking_cancel))
 
 /* ---- schemas ---- */
 

@@ -38,29 +38,21 @@ static const char *const conference_layouts[] = {"theatre",       "classroom", "
     " FROM service_resources r JOIN properties p ON p.tenant_id = r.tenant_id "                    \
     "AND p.id = r.property_id "
 
-static json_t *room_row_json(db_rows_t *rows)
-{
-    json_t *o = json_object();
-    if (o == NULL)
-        return NULL;
-    bool ok = svc_put(o, "id", svc_json_text(rows, 0));
-    ok = svc_put(o, "property_id", svc_json_text(rows, 1)) && ok;
-    ok = svc_put(o, "name", svc_json_text(rows, 2)) && ok;
-    ok = svc_put(o, "capacity", svc_json_int(rows, 3)) && ok;
-    ok = svc_put(o, "hourly_rate", svc_json_int(rows, 4)) && ok;
-    ok = svc_put(o, "daily_rate", svc_json_int(rows, 5)) && ok;
-    ok = svc_put(o, "working_hours", svc_json_hours(rows, 6)) && ok;
-    ok = svc_put(o, "active", svc_json_bool(rows, 7)) && ok;
-    ok = svc_put(o, "currency", svc_json_text(rows, 8)) && ok;
-    ok = svc_put(o, "created_at", svc_json_time(rows, 9)) && ok;
-    ok = svc_put(o, "updated_at", svc_json_time(rows, 10)) && ok;
-    ok = svc_put(o, "version", svc_json_int(rows, 11)) && ok;
-    if (!ok) {
-        json_decref(o);
-        return NULL;
-    }
-    return o;
-}
+static const svc_field_t room_fields[] = {
+    {"id", 0, SVC_TEXT},
+    {"property_id", 1, SVC_TEXT},
+    {"name", 2, SVC_TEXT},
+    {"capacity", 3, SVC_INT},
+    {"hourly_rate", 4, SVC_INT},
+    {"daily_rate", 5, SVC_INT},
+    {"working_hours", 6, SVC_HOURS},
+    {"active", 7, SVC_BOOL},
+    {"currency", 8, SVC_TEXT},
+    {"created_at", 9, SVC_TIME},
+    {"updated_at", 10, SVC_TIME},
+    {"version", 11, SVC_INT},
+    {NULL},
+};
 
 /* The layouts as {"theatre": 120, ...}. */
 static int room_decorate(db_tx_t *tx, json_t *obj)
@@ -83,22 +75,6 @@ static int room_decorate(db_tx_t *tx, json_t *obj)
     db_rows_free(rows);
     return rc < 0 ? rc : 0;
 }
-
-static const svc_entity_t conference_rooms = {
-    .noun = "conference room",
-    .select_one = "SELECT " ROOM_COLUMNS ROOM_FROM
-                  "WHERE r.tenant_id = $1 AND r.property_id = $2 AND r.id = $3 "
-                  "AND r.service = 'conference'",
-    .select_page = "SELECT " ROOM_COLUMNS ROOM_FROM
-                   "WHERE r.tenant_id = $1 AND r.property_id = $2 AND r.service = 'conference' "
-                   "AND r.id > $3 ORDER BY r.id LIMIT $4",
-    .delete_one = "DELETE FROM service_resources WHERE tenant_id = $1 AND property_id = $2 "
-                  "AND id = $3 AND service = 'conference'",
-    .in_use = "the room has bookings; set active to false instead of deleting it",
-    .duplicate = "a conference room with that name already exists at this property",
-    .row_json = room_row_json,
-    .decorate = room_decorate,
-};
 
 typedef struct room_layout {
     const char *layout;
@@ -178,43 +154,28 @@ static int room_input_parse(json_t *body, bool create, room_input_t *in, buffr_e
                                   "layouts.%s seats more than the room's capacity",
                                   in->layouts[i].layout);
     json_t *hours = json_object_get(body, "working_hours");
-    if (hours != NULL && json_is_null(hours)) {
+    if (hours != NULL && json_is_null(hours))
         in->clear_hours = !create;
-    } else if (hours != NULL) {
-        working_hours_t parsed;
-        if ((rc = working_hours_parse(hours, "working_hours", &parsed, e)) != 0)
-            return rc;
-        json_t *canon = working_hours_json(&parsed);
-        in->hours_text = canon ? jsonx_dump(canon) : NULL;
-        json_decref(canon);
-        if (in->hours_text == NULL)
-            return buffr_fail(e, BUFFR_ENOMEM, NULL, "out of memory");
-    }
+    else if (hours != NULL)
+        return svc_hours_text(hours, &in->hours_text, e);
     return 0;
 }
 
-typedef struct room_work {
-    const char *pid, *id;
-    int64_t if_match;
-    room_input_t in;
-    buffr_err_t *e;
-    json_t *result;
-} room_work_t;
-
 /* Replace the room's layouts, then make sure none seats more than the room. */
-static int room_layouts_store(db_tx_t *tx, room_work_t *w)
+static int room_layouts_store(db_tx_t *tx, const svc_write_t *w)
 {
+    const room_input_t *in = w->in;
     int rc;
-    if (w->in.nlayouts >= 0) {
+    if (in->nlayouts >= 0) {
         rc =
             db_exec(tx, "DELETE FROM conference_room_layouts WHERE tenant_id = $1 AND room_id = $2",
                     DB_ARGS(DB_TEXT(w->id)), NULL);
-        for (int i = 0; rc == 0 && i < w->in.nlayouts; i++)
+        for (int i = 0; rc == 0 && i < in->nlayouts; i++)
             rc = db_exec(tx,
                          "INSERT INTO conference_room_layouts (tenant_id, room_id, layout, "
                          "capacity) VALUES ($1, $2, $3, $4)",
-                         DB_ARGS(DB_TEXT(w->id), DB_TEXT(w->in.layouts[i].layout),
-                                 DB_INT(w->in.layouts[i].capacity)),
+                         DB_ARGS(DB_TEXT(w->id), DB_TEXT(in->layouts[i].layout),
+                                 DB_INT(in->layouts[i].capacity)),
                          NULL);
         if (rc != 0)
             return rc;
@@ -233,49 +194,26 @@ static int room_layouts_store(db_tx_t *tx, room_work_t *w)
     return 0;
 }
 
-static int room_create_in_tx(db_tx_t *tx, void *ctx)
+static int room_insert_row(db_tx_t *tx, const svc_write_t *w)
 {
-    room_work_t *w = ctx;
-    char currency[SVC_CURRENCY_BUF_SIZE];
-    int rc = svc_property_currency(tx, w->pid, currency, w->e);
-    if (rc != 0)
-        return rc;
-    rc = db_exec(tx,
-                 "INSERT INTO service_resources (tenant_id, id, property_id, service, kind, name, "
-                 "working_hours, capacity, hourly_rate, daily_rate, active, created_at, "
-                 "updated_at) VALUES ($1, $2, $3, 'conference', 'conference_room', $4, $5, $6, "
-                 "$7, $8, $9, $10, $10)",
-                 DB_ARGS(DB_TEXT(w->id), DB_TEXT(w->pid), DB_TEXT(w->in.name),
-                         DB_TEXT(w->in.hours_text), DB_INT(w->in.capacity),
-                         w->in.has_hourly ? DB_INT(w->in.hourly_rate) : DB_NULL,
-                         w->in.has_daily ? DB_INT(w->in.daily_rate) : DB_NULL,
-                         DB_BOOL(w->in.has_active ? w->in.active : true), DB_INT(time_now())),
-                 NULL);
-    if (rc == 0)
-        rc = room_layouts_store(tx, w);
-    return rc != 0 ? rc : svc_entity_read(tx, &conference_rooms, w->pid, w->id, &w->result);
+    const room_input_t *in = w->in;
+    int rc =
+        db_exec(tx,
+                "INSERT INTO service_resources (tenant_id, id, property_id, service, kind, "
+                "name, working_hours, capacity, hourly_rate, daily_rate, active, created_at, "
+                "updated_at) VALUES ($1, $2, $3, 'conference', 'conference_room', $4, $5, "
+                "$6, $7, $8, $9, $10, $10)",
+                DB_ARGS(DB_TEXT(w->id), DB_TEXT(w->pid), DB_TEXT(in->name), DB_TEXT(in->hours_text),
+                        DB_INT(in->capacity), in->has_hourly ? DB_INT(in->hourly_rate) : DB_NULL,
+                        in->has_daily ? DB_INT(in->daily_rate) : DB_NULL,
+                        DB_BOOL(in->has_active ? in->active : true), DB_INT(time_now())),
+                NULL);
+    return rc != 0 ? rc : room_layouts_store(tx, w);
 }
 
-int conference_room_create(app_t *app, const principal_t *who, const char *pid, json_t *body,
-                           json_t **out, buffr_err_t *e)
+static int room_update_row(db_tx_t *tx, const svc_write_t *w, int64_t *changed)
 {
-    room_work_t w = {.pid = pid, .e = e};
-    int rc = room_input_parse(body, true, &w.in, e);
-    if (rc == 0) {
-        char id[UUID_BUF_SIZE];
-        uuid_v7_new(id);
-        w.id = id;
-        rc = db_transact(app->db, who->tenant_id, DB_WRITE, room_create_in_tx, &w);
-        rc = svc_done(rc, w.result, out, e, &conference_rooms, "create");
-    }
-    free(w.in.hours_text);
-    return rc;
-}
-
-static int room_update_in_tx(db_tx_t *tx, void *ctx)
-{
-    room_work_t *w = ctx;
-    int64_t changed = 0;
+    const room_input_t *in = w->in;
     int rc = db_exec(
         tx,
         "UPDATE service_resources SET name = COALESCE($4, name), "
@@ -286,35 +224,58 @@ static int room_update_in_tx(db_tx_t *tx, void *ctx)
         "active = COALESCE($12, active), updated_at = $13, version = version + 1 "
         "WHERE tenant_id = $1 AND property_id = $2 AND id = $3 AND service = 'conference' "
         "AND ($14 < 0 OR version = $14)",
-        DB_ARGS(DB_TEXT(w->pid), DB_TEXT(w->id), DB_TEXT(w->in.name),
-                w->in.has_capacity ? DB_INT(w->in.capacity) : DB_NULL, DB_BOOL(w->in.clear_hourly),
-                w->in.has_hourly ? DB_INT(w->in.hourly_rate) : DB_NULL, DB_BOOL(w->in.clear_daily),
-                w->in.has_daily ? DB_INT(w->in.daily_rate) : DB_NULL, DB_BOOL(w->in.clear_hours),
-                DB_TEXT(w->in.hours_text), w->in.has_active ? DB_BOOL(w->in.active) : DB_NULL,
+        DB_ARGS(DB_TEXT(w->pid), DB_TEXT(w->id), DB_TEXT(in->name),
+                in->has_capacity ? DB_INT(in->capacity) : DB_NULL, DB_BOOL(in->clear_hourly),
+                in->has_hourly ? DB_INT(in->hourly_rate) : DB_NULL, DB_BOOL(in->clear_daily),
+                in->has_daily ? DB_INT(in->daily_rate) : DB_NULL, DB_BOOL(in->clear_hours),
+                DB_TEXT(in->hours_text), in->has_active ? DB_BOOL(in->active) : DB_NULL,
                 DB_INT(time_now()), DB_INT(w->if_match)),
-        &changed);
+        changed);
     if (rc == BUFFR_ECONSTRAINT)
         return buffr_fail(w->e, BUFFR_EVALIDATION, "hourly_rate",
                           "a room needs an hourly_rate, a daily_rate or both");
-    if (rc != 0)
+    if (rc != 0 || *changed == 0)
         return rc;
-    if (changed == 0)
-        return svc_update_missed(tx, &conference_rooms, w->pid, w->id, w->e);
-    if ((rc = room_layouts_store(tx, w)) != 0)
-        return rc;
-    return svc_entity_read(tx, &conference_rooms, w->pid, w->id, &w->result);
+    return room_layouts_store(tx, w);
+}
+
+static const svc_entity_t conference_rooms = {
+    .noun = "conference room",
+    .select_one = "SELECT " ROOM_COLUMNS ROOM_FROM
+                  "WHERE r.tenant_id = $1 AND r.property_id = $2 AND r.id = $3 "
+                  "AND r.service = 'conference'",
+    .select_page = "SELECT " ROOM_COLUMNS ROOM_FROM
+                   "WHERE r.tenant_id = $1 AND r.property_id = $2 AND r.service = 'conference' "
+                   "AND r.id > $3 ORDER BY r.id LIMIT $4",
+    .delete_one = "DELETE FROM service_resources WHERE tenant_id = $1 AND property_id = $2 "
+                  "AND id = $3 AND service = 'conference'",
+    .in_use = "the room has bookings; set active to false instead of deleting it",
+    .duplicate = "a conference room with that name already exists at this property",
+    .fields = room_fields,
+    .decorate = room_decorate,
+    .insert = room_insert_row,
+    .update = room_update_row,
+};
+
+int conference_room_create(app_t *app, const principal_t *who, const char *pid, json_t *body,
+                           json_t **out, buffr_err_t *e)
+{
+    room_input_t in;
+    int rc = room_input_parse(body, true, &in, e);
+    if (rc == 0)
+        rc = svc_entity_create(app, who, &conference_rooms, pid, &in, out, e);
+    free(in.hours_text);
+    return rc;
 }
 
 int conference_room_update(app_t *app, const principal_t *who, const char *pid, const char *id,
                            json_t *body, int64_t if_match, json_t **out, buffr_err_t *e)
 {
-    room_work_t w = {.pid = pid, .id = id, .if_match = if_match, .e = e};
-    int rc = room_input_parse(body, false, &w.in, e);
-    if (rc == 0) {
-        rc = db_transact(app->db, who->tenant_id, DB_WRITE, room_update_in_tx, &w);
-        rc = svc_done(rc, w.result, out, e, &conference_rooms, "update");
-    }
-    free(w.in.hours_text);
+    room_input_t in;
+    int rc = room_input_parse(body, false, &in, e);
+    if (rc == 0)
+        rc = svc_entity_update(app, who, &conference_rooms, pid, id, &in, if_match, out, e);
+    free(in.hours_text);
     return rc;
 }
 
@@ -345,40 +306,18 @@ int conference_room_delete(app_t *app, const principal_t *who, const char *pid, 
     " FROM conference_addons a JOIN properties p ON p.tenant_id = a.tenant_id "                    \
     "AND p.id = a.property_id "
 
-static json_t *addon_row_json(db_rows_t *rows)
-{
-    json_t *o = json_object();
-    if (o == NULL)
-        return NULL;
-    bool ok = svc_put(o, "id", svc_json_text(rows, 0));
-    ok = svc_put(o, "property_id", svc_json_text(rows, 1)) && ok;
-    ok = svc_put(o, "name", svc_json_text(rows, 2)) && ok;
-    ok = svc_put(o, "price", svc_json_int(rows, 3)) && ok;
-    ok = svc_put(o, "stock", svc_json_int(rows, 4)) && ok;
-    ok = svc_put(o, "active", svc_json_bool(rows, 5)) && ok;
-    ok = svc_put(o, "currency", svc_json_text(rows, 6)) && ok;
-    ok = svc_put(o, "created_at", svc_json_time(rows, 7)) && ok;
-    ok = svc_put(o, "updated_at", svc_json_time(rows, 8)) && ok;
-    ok = svc_put(o, "version", svc_json_int(rows, 9)) && ok;
-    if (!ok) {
-        json_decref(o);
-        return NULL;
-    }
-    return o;
-}
-
-static const svc_entity_t conference_addons = {
-    .noun = "add-on",
-    .select_one = "SELECT " ADDON_COLUMNS ADDON_FROM
-                  "WHERE a.tenant_id = $1 AND a.property_id = $2 AND a.id = $3",
-    .select_page = "SELECT " ADDON_COLUMNS ADDON_FROM
-                   "WHERE a.tenant_id = $1 AND a.property_id = $2 AND a.id > $3 "
-                   "ORDER BY a.id LIMIT $4",
-    .delete_one = "DELETE FROM conference_addons WHERE tenant_id = $1 AND property_id = $2 "
-                  "AND id = $3",
-    .in_use = "the add-on has bookings; set active to false instead of deleting it",
-    .duplicate = "an add-on with that name already exists at this property",
-    .row_json = addon_row_json,
+static const svc_field_t addon_fields[] = {
+    {"id", 0, SVC_TEXT},
+    {"property_id", 1, SVC_TEXT},
+    {"name", 2, SVC_TEXT},
+    {"price", 3, SVC_INT},
+    {"stock", 4, SVC_INT},
+    {"active", 5, SVC_BOOL},
+    {"currency", 6, SVC_TEXT},
+    {"created_at", 7, SVC_TIME},
+    {"updated_at", 8, SVC_TIME},
+    {"version", 9, SVC_INT},
+    {NULL},
 };
 
 typedef struct addon_input {
@@ -401,79 +340,68 @@ static int addon_input_parse(json_t *body, bool create, addon_input_t *in, buffr
     return 0;
 }
 
-typedef struct addon_work {
-    const char *pid, *id;
-    int64_t if_match;
-    addon_input_t in;
-    buffr_err_t *e;
-    json_t *result;
-} addon_work_t;
-
-static int addon_create_in_tx(db_tx_t *tx, void *ctx)
+static int addon_insert_row(db_tx_t *tx, const svc_write_t *w)
 {
-    addon_work_t *w = ctx;
-    char currency[SVC_CURRENCY_BUF_SIZE];
-    int rc = svc_property_currency(tx, w->pid, currency, w->e);
-    if (rc != 0)
-        return rc;
-    rc = db_exec(tx,
-                 "INSERT INTO conference_addons (tenant_id, id, property_id, name, price, stock, "
-                 "active, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)",
-                 DB_ARGS(DB_TEXT(w->id), DB_TEXT(w->pid), DB_TEXT(w->in.name), DB_INT(w->in.price),
-                         w->in.has_stock ? DB_INT(w->in.stock) : DB_NULL,
-                         DB_BOOL(w->in.has_active ? w->in.active : true), DB_INT(time_now())),
-                 NULL);
-    return rc != 0 ? rc : svc_entity_read(tx, &conference_addons, w->pid, w->id, &w->result);
+    const addon_input_t *in = w->in;
+    return db_exec(tx,
+                   "INSERT INTO conference_addons (tenant_id, id, property_id, name, price, stock, "
+                   "active, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)",
+                   DB_ARGS(DB_TEXT(w->id), DB_TEXT(w->pid), DB_TEXT(in->name), DB_INT(in->price),
+                           in->has_stock ? DB_INT(in->stock) : DB_NULL,
+                           DB_BOOL(in->has_active ? in->active : true), DB_INT(time_now())),
+                   NULL);
 }
+
+static int addon_update_row(db_tx_t *tx, const svc_write_t *w, int64_t *changed)
+{
+    const addon_input_t *in = w->in;
+    return db_exec(tx,
+                   "UPDATE conference_addons SET name = COALESCE($4, name), "
+                   "price = COALESCE($5, price), "
+                   "stock = CASE WHEN $6 = 1 THEN NULL ELSE COALESCE($7, stock) END, "
+                   "active = COALESCE($8, active), updated_at = $9, version = version + 1 "
+                   "WHERE tenant_id = $1 AND property_id = $2 AND id = $3 "
+                   "AND ($10 < 0 OR version = $10)",
+                   DB_ARGS(DB_TEXT(w->pid), DB_TEXT(w->id), DB_TEXT(in->name),
+                           in->has_price ? DB_INT(in->price) : DB_NULL, DB_BOOL(in->clear_stock),
+                           in->has_stock ? DB_INT(in->stock) : DB_NULL,
+                           in->has_active ? DB_BOOL(in->active) : DB_NULL, DB_INT(time_now()),
+                           DB_INT(w->if_match)),
+                   changed);
+}
+
+static const svc_entity_t conference_addons = {
+    .noun = "add-on",
+    .select_one = "SELECT " ADDON_COLUMNS ADDON_FROM
+                  "WHERE a.tenant_id = $1 AND a.property_id = $2 AND a.id = $3",
+    .select_page = "SELECT " ADDON_COLUMNS ADDON_FROM
+                   "WHERE a.tenant_id = $1 AND a.property_id = $2 AND a.id > $3 "
+                   "ORDER BY a.id LIMIT $4",
+    .delete_one = "DELETE FROM conference_addons WHERE tenant_id = $1 AND property_id = $2 "
+                  "AND id = $3",
+    .in_use = "the add-on has bookings; set active to false instead of deleting it",
+    .duplicate = "an add-on with that name already exists at this property",
+    .fields = addon_fields,
+    .insert = addon_insert_row,
+    .update = addon_update_row,
+};
 
 int conference_addon_create(app_t *app, const principal_t *who, const char *pid, json_t *body,
                             json_t **out, buffr_err_t *e)
 {
-    addon_work_t w = {.pid = pid, .e = e};
-    int rc = addon_input_parse(body, true, &w.in, e);
-    if (rc != 0)
-        return rc;
-    char id[UUID_BUF_SIZE];
-    uuid_v7_new(id);
-    w.id = id;
-    rc = db_transact(app->db, who->tenant_id, DB_WRITE, addon_create_in_tx, &w);
-    return svc_done(rc, w.result, out, e, &conference_addons, "create");
-}
-
-static int addon_update_in_tx(db_tx_t *tx, void *ctx)
-{
-    addon_work_t *w = ctx;
-    int64_t changed = 0;
-    int rc =
-        db_exec(tx,
-                "UPDATE conference_addons SET name = COALESCE($4, name), "
-                "price = COALESCE($5, price), "
-                "stock = CASE WHEN $6 = 1 THEN NULL ELSE COALESCE($7, stock) END, "
-                "active = COALESCE($8, active), updated_at = $9, version = version + 1 "
-                "WHERE tenant_id = $1 AND property_id = $2 AND id = $3 "
-                "AND ($10 < 0 OR version = $10)",
-                DB_ARGS(DB_TEXT(w->pid), DB_TEXT(w->id), DB_TEXT(w->in.name),
-                        w->in.has_price ? DB_INT(w->in.price) : DB_NULL, DB_BOOL(w->in.clear_stock),
-                        w->in.has_stock ? DB_INT(w->in.stock) : DB_NULL,
-                        w->in.has_active ? DB_BOOL(w->in.active) : DB_NULL, DB_INT(time_now()),
-                        DB_INT(w->if_match)),
-                &changed);
-    if (rc != 0)
-        return rc;
-    if (changed == 0)
-        return svc_update_missed(tx, &conference_addons, w->pid, w->id, w->e);
-    return svc_entity_read(tx, &conference_addons, w->pid, w->id, &w->result);
+    addon_input_t in;
+    int rc = addon_input_parse(body, true, &in, e);
+    return rc != 0 ? rc : svc_entity_create(app, who, &conference_addons, pid, &in, out, e);
 }
 
 int conference_addon_update(app_t *app, const principal_t *who, const char *pid, const char *id,
                             json_t *body, int64_t if_match, json_t **out, buffr_err_t *e)
 {
-    addon_work_t w = {.pid = pid, .id = id, .if_match = if_match, .e = e};
-    int rc = addon_input_parse(body, false, &w.in, e);
-    if (rc != 0)
-        return rc;
-    rc = db_transact(app->db, who->tenant_id, DB_WRITE, addon_update_in_tx, &w);
-    return svc_done(rc, w.result, out, e, &conference_addons, "update");
+    addon_input_t in;
+    int rc = addon_input_parse(body, false, &in, e);
+    return rc != 0
+               ? rc
+               : svc_entity_update(app, who, &conference_addons, pid, id, &in, if_match, out, e);
 }
 
 int conference_addon_list(app_t *app, const principal_t *who, const char *pid, const svc_query_t *q,
@@ -501,21 +429,6 @@ typedef struct booking_addon {
     int64_t quantity;
 } booking_addon_t;
 
-typedef struct conference_booking_work {
-    const char *pid, *id;
-    char room_id[UUID_BUF_SIZE];
-    char reservation_id[UUID_BUF_SIZE];
-    bool has_reservation, daily;
-    const char *layout, *event_name;
-    int64_t attendees, days;
-    int64_t from, to; /* local minutes; grid-aligned */
-    booking_addon_t addons[CONFERENCE_ADDONS_MAX];
-    int naddons;
-    svc_guest_t guest;
-    buffr_err_t *e;
-    json_t *result;
-} conference_booking_work_t;
-
 typedef struct room_facts {
     char name[201];
     int64_t capacity, hourly_rate, daily_rate; /* rates: -1 when not offered */
@@ -523,40 +436,53 @@ typedef struct room_facts {
     working_hours_t hours;
 } room_facts_t;
 
+typedef struct addon_facts {
+    char name[201];
+    int64_t price, stock; /* stock -1: unlimited */
+} addon_facts_t;
+
+typedef struct conference_booking_work {
+    svc_booking_t booking; /* first: the engine hands it back to the steps below */
+    char room_id[UUID_BUF_SIZE];
+    bool daily;
+    const char *layout, *event_name;
+    int64_t attendees, days;
+    int64_t from, to; /* local minutes; grid-aligned */
+    booking_addon_t addons[CONFERENCE_ADDONS_MAX];
+    int naddons;
+    room_facts_t room;                          /* read by prepare */
+    addon_facts_t facts[CONFERENCE_ADDONS_MAX]; /* read by prepare, one per addons[i] */
+} conference_booking_work_t;
+
+static conference_booking_work_t *conference_booking_work(svc_booking_t *b)
+{
+    return (conference_booking_work_t *)b;
+}
+
 static int room_facts_read(db_tx_t *tx, conference_booking_work_t *w, room_facts_t *f)
 {
+    buffr_err_t *e = w->booking.e;
     db_rows_t *rows;
-    int rc = db_query(tx,
-                      "SELECT name, capacity, hourly_rate, daily_rate, working_hours, active "
-                      "FROM service_resources WHERE tenant_id = $1 AND property_id = $2 "
-                      "AND id = $3 AND service = 'conference'",
-                      DB_ARGS(DB_TEXT(w->pid), DB_TEXT(w->room_id)), &rows);
+    int rc = svc_ref_row(tx,
+                         "SELECT name, capacity, hourly_rate, daily_rate, working_hours, active "
+                         "FROM service_resources WHERE tenant_id = $1 AND property_id = $2 "
+                         "AND id = $3 AND service = 'conference'",
+                         DB_ARGS(DB_TEXT(w->booking.pid), DB_TEXT(w->room_id)), "room_id",
+                         "room_id must be a conference room of this property", &rows, e);
     if (rc != 0)
         return rc;
-    rc = db_next(rows);
-    if (rc == 1) {
-        memset(f, 0, sizeof(*f));
-        snprintf(f->name, sizeof(f->name), "%s", db_text(rows, 0));
-        f->capacity = db_int(rows, 1);
-        f->hourly_rate = db_is_null(rows, 2) ? -1 : db_int(rows, 2);
-        f->daily_rate = db_is_null(rows, 3) ? -1 : db_int(rows, 3);
-        f->active = db_int(rows, 5) != 0;
-        rc = 0;
-        if (!db_is_null(rows, 4)) {
-            json_error_t jerr;
-            json_t *stored = json_loads(db_text(rows, 4), 0, &jerr);
-            f->has_hours = true;
-            if (stored == NULL || working_hours_parse(stored, "working_hours", &f->hours, NULL))
-                rc = BUFFR_EINTERNAL; /* written by this module: never happens */
-            json_decref(stored);
-        }
-    } else if (rc == 0) {
-        rc = buffr_fail(w->e, BUFFR_EVALIDATION, "room_id",
-                        "room_id must be a conference room of this property");
-    }
+    memset(f, 0, sizeof(*f));
+    snprintf(f->name, sizeof(f->name), "%s", db_text(rows, 0));
+    f->capacity = db_int(rows, 1);
+    f->hourly_rate = db_is_null(rows, 2) ? -1 : db_int(rows, 2);
+    f->daily_rate = db_is_null(rows, 3) ? -1 : db_int(rows, 3);
+    f->has_hours = !db_is_null(rows, 4);
+    f->active = db_int(rows, 5) != 0;
+    if (f->has_hours && svc_hours_load(db_text(rows, 4), &f->hours) != 0)
+        rc = BUFFR_EINTERNAL; /* written by this module: never happens */
     db_rows_free(rows);
     if (rc == 0 && !f->active)
-        rc = buffr_fail(w->e, BUFFR_EVALIDATION, "room_id", "the room is not bookable now");
+        rc = buffr_fail(e, BUFFR_EVALIDATION, "room_id", "the room is not bookable now");
     return rc;
 }
 
@@ -565,76 +491,97 @@ static int room_facts_read(db_tx_t *tx, conference_booking_work_t *w, room_facts
 static int conference_room_amount(db_tx_t *tx, conference_booking_work_t *w, const room_facts_t *f,
                                   int64_t *amount)
 {
+    buffr_err_t *e = w->booking.e;
     int64_t seats = 0;
     int rc = db_query_int(tx,
                           "SELECT capacity FROM conference_room_layouts WHERE tenant_id = $1 "
                           "AND room_id = $2 AND layout = $3",
                           DB_ARGS(DB_TEXT(w->room_id), DB_TEXT(w->layout)), &seats);
     if (rc == BUFFR_ENOTFOUND)
-        return buffr_fail(w->e, BUFFR_EVALIDATION, "layout", "the room has no %s layout",
-                          w->layout);
+        return buffr_fail(e, BUFFR_EVALIDATION, "layout", "the room has no %s layout", w->layout);
     if (rc != 0)
         return rc;
     if (w->attendees > seats)
-        return buffr_fail(w->e, BUFFR_EVALIDATION, "attendees",
+        return buffr_fail(e, BUFFR_EVALIDATION, "attendees",
                           "the %s layout of this room seats at most %lld", w->layout,
                           (long long)seats);
     if (w->daily) {
         if (f->daily_rate < 0)
-            return buffr_fail(w->e, BUFFR_EVALIDATION, "date",
+            return buffr_fail(e, BUFFR_EVALIDATION, "date",
                               "this room is let by the hour only: give start and end");
         for (int64_t d = 0; d < w->days; d++) {
             int64_t day = local_day(w->from) + d;
             if (f->has_hours && !working_hours_open_on(&f->hours, weekday_of_day(day))) {
                 char date[DATE_BUF_SIZE];
                 date_format(day, date);
-                return buffr_fail(w->e, BUFFR_ENOAVAIL, NULL, "the room is closed on %s", date);
+                return buffr_fail(e, BUFFR_ENOAVAIL, NULL, "the room is closed on %s", date);
             }
         }
         *amount = f->daily_rate * w->days; /* both bounded: no overflow */
         return 0;
     }
     if (f->hourly_rate < 0)
-        return buffr_fail(w->e, BUFFR_EVALIDATION, "start",
+        return buffr_fail(e, BUFFR_EVALIDATION, "start",
                           "this room is let by the day only: give date (and days)");
     int minute = local_minute_of_day(w->from);
     int until = minute + (int)(w->to - w->from);
     if (f->has_hours &&
         !working_hours_cover(&f->hours, weekday_of_day(local_day(w->from)), minute, until))
-        return buffr_fail(w->e, BUFFR_ENOAVAIL, NULL, "the room is not open for all of that time");
+        return buffr_fail(e, BUFFR_ENOAVAIL, NULL, "the room is not open for all of that time");
     *amount = price_prorata(f->hourly_rate, w->to - w->from, 60);
     return *amount < 0 ? BUFFR_EINTERNAL : 0;
 }
 
-typedef struct addon_facts {
-    char name[201];
-    int64_t price, stock; /* stock -1: unlimited */
-} addon_facts_t;
-
 static int addon_facts_read(db_tx_t *tx, conference_booking_work_t *w, const char *addon_id,
                             addon_facts_t *a)
 {
+    buffr_err_t *e = w->booking.e;
     db_rows_t *rows;
-    int rc = db_query(tx,
-                      "SELECT name, price, stock, active FROM conference_addons "
-                      "WHERE tenant_id = $1 AND property_id = $2 AND id = $3",
-                      DB_ARGS(DB_TEXT(w->pid), DB_TEXT(addon_id)), &rows);
+    int rc = svc_ref_row(tx,
+                         "SELECT name, price, stock, active FROM conference_addons "
+                         "WHERE tenant_id = $1 AND property_id = $2 AND id = $3",
+                         DB_ARGS(DB_TEXT(w->booking.pid), DB_TEXT(addon_id)), "addons",
+                         "addons must name add-ons of this property", &rows, e);
     if (rc != 0)
         return rc;
-    rc = db_next(rows);
-    if (rc == 1) {
-        snprintf(a->name, sizeof(a->name), "%s", db_text(rows, 0));
-        a->price = db_int(rows, 1);
-        a->stock = db_is_null(rows, 2) ? -1 : db_int(rows, 2);
-        rc = db_int(rows, 3) ? 0
-                             : buffr_fail(w->e, BUFFR_EVALIDATION, "addons",
-                                          "the add-on %s is not available now", a->name);
-    } else if (rc == 0) {
-        rc = buffr_fail(w->e, BUFFR_EVALIDATION, "addons",
-                        "addons must name add-ons of this property");
-    }
+    snprintf(a->name, sizeof(a->name), "%s", db_text(rows, 0));
+    a->price = db_int(rows, 1);
+    a->stock = db_is_null(rows, 2) ? -1 : db_int(rows, 2);
+    bool active = db_int(rows, 3) != 0;
     db_rows_free(rows);
-    return rc;
+    return active ? 0
+                  : buffr_fail(e, BUFFR_EVALIDATION, "addons", "the add-on %s is not available now",
+                               a->name);
+}
+
+/* The room's amount plus each add-on's price times its quantity. */
+static int conference_booking_prepare(db_tx_t *tx, svc_booking_t *b, svc_booking_row_t *row)
+{
+    conference_booking_work_t *w = conference_booking_work(b);
+    int64_t room_amount = 0;
+    int rc = room_facts_read(tx, w, &w->room);
+    if (rc == 0)
+        rc = conference_room_amount(tx, w, &w->room, &room_amount);
+    int64_t total = room_amount;
+    for (int i = 0; rc == 0 && i < w->naddons; i++) {
+        rc = addon_facts_read(tx, w, w->addons[i].id, &w->facts[i]);
+        if (rc == 0)
+            total += w->facts[i].price * w->addons[i].quantity; /* bounded: cannot overflow */
+    }
+    if (rc != 0)
+        return rc;
+    row->title = w->room.name;
+    row->starts_at = w->from;
+    row->ends_at = w->to;
+    row->unit_amount = room_amount;
+    row->total = total;
+    row->room_id = w->room_id;
+    row->layout = w->layout;
+    row->booking_type = w->daily ? "daily" : "hourly";
+    row->event_name = w->event_name;
+    row->attendees = w->attendees;
+    row->days = w->daily ? w->days : 0;
+    return 0;
 }
 
 /* Hold quantity units of a stocked add-on for the booking's time. */
@@ -643,87 +590,48 @@ static int addon_units_claim(db_tx_t *tx, conference_booking_work_t *w, const ch
 {
     int64_t held = 0;
     for (int64_t unit = 1; unit <= a->stock && held < quantity; unit++) {
-        int rc = svc_claim_addon_unit(tx, addon_id, unit, w->from, w->to, w->id);
+        int rc = svc_claim_addon_unit(tx, addon_id, unit, w->from, w->to, w->booking.id);
         if (rc == 0)
             held++;
         else if (rc != BUFFR_ENOAVAIL)
             return rc;
     }
     if (held < quantity)
-        return buffr_fail(w->e, BUFFR_ESTOCK, "addons",
+        return buffr_fail(w->booking.e, BUFFR_ESTOCK, "addons",
                           "not enough %s for that time: %lld free of %lld", a->name,
                           (long long)held, (long long)a->stock);
     return 0;
 }
 
-static int conference_booking_create_in_tx(db_tx_t *tx, void *ctx)
+/* The room for the whole time, then the add-ons (their lines, and units of
+ * the stocked ones). */
+static int conference_booking_hold(db_tx_t *tx, svc_booking_t *b, const svc_booking_row_t *row)
 {
-    conference_booking_work_t *w = ctx;
-    json_decref(w->result);
-    w->result = NULL;
-    char currency[SVC_CURRENCY_BUF_SIZE];
-    room_facts_t room;
-    int64_t room_amount = 0;
-    int rc = svc_property_currency(tx, w->pid, currency, w->e);
-    if (rc == 0)
-        rc = room_facts_read(tx, w, &room);
-    if (rc == 0)
-        rc = conference_room_amount(tx, w, &room, &room_amount);
-    addon_facts_t facts[CONFERENCE_ADDONS_MAX];
-    int64_t total = room_amount;
-    for (int i = 0; rc == 0 && i < w->naddons; i++) {
-        rc = addon_facts_read(tx, w, w->addons[i].id, &facts[i]);
-        if (rc == 0)
-            total += facts[i].price * w->addons[i].quantity; /* bounded: cannot overflow */
-    }
-    if (rc == 0)
-        rc = svc_reservation_check(tx, w->pid, w->has_reservation ? w->reservation_id : NULL, w->e);
-    if (rc != 0)
-        return rc;
-
-    svc_booking_row_t row = {.id = w->id,
-                             .pid = w->pid,
-                             .service = "conference",
-                             .title = room.name,
-                             .currency = currency,
-                             .reservation_id = w->has_reservation ? w->reservation_id : NULL,
-                             .starts_at = w->from,
-                             .ends_at = w->to,
-                             .unit_amount = room_amount,
-                             .total = total,
-                             .guest = w->guest,
-                             .room_id = w->room_id,
-                             .layout = w->layout,
-                             .booking_type = w->daily ? "daily" : "hourly",
-                             .event_name = w->event_name,
-                             .attendees = w->attendees,
-                             .days = w->daily ? w->days : 0};
-    if ((rc = svc_booking_insert(tx, &row)) != 0)
-        return rc;
-    rc = svc_claim_resource(tx, w->room_id, w->from, w->to, w->id);
+    conference_booking_work_t *w = conference_booking_work(b);
+    int rc = svc_claim_resource(tx, w->room_id, w->from, w->to, b->id);
     if (rc == BUFFR_ENOAVAIL)
-        return buffr_fail(w->e, rc, NULL, "the room is already booked for part of that time");
+        return buffr_fail(b->e, rc, NULL, "the room is already booked for part of that time");
     if (rc != 0 ||
         (rc = db_exec(tx,
                       "INSERT INTO service_booking_resources (tenant_id, booking_id, resource_id, "
                       "kind) VALUES ($1, $2, $3, 'conference_room')",
-                      DB_ARGS(DB_TEXT(w->id), DB_TEXT(w->room_id)), NULL)) != 0)
+                      DB_ARGS(DB_TEXT(b->id), DB_TEXT(w->room_id)), NULL)) != 0)
         return rc;
     for (int i = 0; i < w->naddons; i++) {
-        const booking_addon_t *b = &w->addons[i];
+        const booking_addon_t *a = &w->addons[i];
+        const addon_facts_t *f = &w->facts[i];
         rc = db_exec(tx,
                      "INSERT INTO service_booking_addons (tenant_id, booking_id, addon_id, name, "
                      "quantity, unit_price, amount) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-                     DB_ARGS(DB_TEXT(w->id), DB_TEXT(b->id), DB_TEXT(facts[i].name),
-                             DB_INT(b->quantity), DB_INT(facts[i].price),
-                             DB_INT(facts[i].price * b->quantity)),
+                     DB_ARGS(DB_TEXT(b->id), DB_TEXT(a->id), DB_TEXT(f->name), DB_INT(a->quantity),
+                             DB_INT(f->price), DB_INT(f->price * a->quantity)),
                      NULL);
-        if (rc == 0 && facts[i].stock >= 0)
-            rc = addon_units_claim(tx, w, b->id, &facts[i], b->quantity);
+        if (rc == 0 && f->stock >= 0)
+            rc = addon_units_claim(tx, w, a->id, f, a->quantity);
         if (rc != 0)
             return rc;
     }
-    return svc_entity_read(tx, &svc_conference_bookings, w->pid, w->id, &w->result);
+    return 0;
 }
 
 /* start/end for an hourly booking, or date (and days) for a daily one. */
@@ -772,6 +680,11 @@ static int conference_when_parse(json_t *body, conference_booking_work_t *w, buf
     return 0;
 }
 
+static int booking_addon_by_id(const void *a, const void *b)
+{
+    return strcmp(((const booking_addon_t *)a)->id, ((const booking_addon_t *)b)->id);
+}
+
 static int conference_addons_parse(json_t *body, conference_booking_work_t *w, buffr_err_t *e)
 {
     json_t *list = json_object_get(body, "addons");
@@ -807,19 +720,58 @@ static int conference_addons_parse(json_t *body, conference_booking_work_t *w, b
         w->naddons++;
     }
     /* Claim add-ons in id order, so two bookings never wait on each other. */
-    for (int k = 1; k < w->naddons; k++)
-        for (int j = k; j > 0 && strcmp(w->addons[j - 1].id, w->addons[j].id) > 0; j--) {
-            booking_addon_t swap = w->addons[j];
-            w->addons[j] = w->addons[j - 1];
-            w->addons[j - 1] = swap;
-        }
+    qsort(w->addons, (size_t)w->naddons, sizeof(w->addons[0]), booking_addon_by_id);
     return 0;
 }
+
+static const svc_field_t conference_booking_fields[] = {
+    SVC_BOOKING_HEAD_FIELDS,
+    {"end", BK_ENDS, SVC_LOCAL},
+    {"room_id", BK_ROOM, SVC_TEXT},
+    {"room_name", BK_TITLE, SVC_TEXT},
+    {"layout", BK_LAYOUT, SVC_TEXT},
+    {"attendees", BK_ATTENDEES, SVC_INT},
+    {"booking_type", BK_TYPE, SVC_TEXT},
+    {"date", BK_DAILY_START, SVC_DATE, true}, /* day bookings only */
+    {"days", BK_DAYS, SVC_INT, true},
+    {"event_name", BK_EVENT, SVC_TEXT},
+    {"room_amount", BK_UNIT, SVC_INT},
+    SVC_BOOKING_TAIL_FIELDS,
+};
+
+static const svc_field_t conference_booking_addon_fields[] = {
+    {"addon_id", 0, SVC_TEXT},  {"name", 1, SVC_TEXT},  {"quantity", 2, SVC_INT},
+    {"unit_price", 3, SVC_INT}, {"amount", 4, SVC_INT}, {NULL},
+};
+
+/* The add-ons with their prices at booking time. */
+static int conference_booking_decorate(db_tx_t *tx, json_t *obj)
+{
+    return svc_attach_list(tx, obj, "addons",
+                           "SELECT addon_id, name, quantity, unit_price, amount "
+                           "FROM service_booking_addons WHERE tenant_id = $1 AND booking_id = $2 "
+                           "ORDER BY name, addon_id",
+                           conference_booking_addon_fields);
+}
+
+static const svc_booking_kind_t conference_bookings = {
+    .entity =
+        {
+            .noun = "booking",
+            .select_one = SVC_BOOKING_ONE_SQL("conference"),
+            .select_page = SVC_BOOKING_PAGE_SQL("conference", "room_id"),
+            .fields = conference_booking_fields,
+            .decorate = conference_booking_decorate,
+        },
+    .service = "conference",
+    .prepare = conference_booking_prepare,
+    .hold = conference_booking_hold,
+};
 
 int conference_booking_create(app_t *app, const principal_t *who, const char *pid, json_t *body,
                               json_t **out, buffr_err_t *e)
 {
-    conference_booking_work_t w = {.pid = pid, .e = e};
+    conference_booking_work_t w = {.booking.kind = &conference_bookings};
     int rc;
     if ((rc = svc_uuid_field(body, "room_id", true, w.room_id, NULL, e)) != 0 ||
         (rc = jsonx_enum(body, "layout", true, conference_layouts, &w.layout, NULL, e)) != 0 ||
@@ -828,32 +780,25 @@ int conference_booking_create(app_t *app, const principal_t *who, const char *pi
         (rc = conference_when_parse(body, &w, e)) != 0 ||
         (rc = conference_addons_parse(body, &w, e)) != 0 ||
         (rc = jsonx_string(body, "event_name", false, 1, 200, &w.event_name, NULL, e)) != 0 ||
-        (rc = svc_guest_parse(body, &w.guest, e)) != 0 ||
-        (rc = svc_uuid_field(body, "reservation_id", false, w.reservation_id, &w.has_reservation,
-                             e)) != 0)
+        (rc = svc_booking_body_parse(body, &w.booking, e)) != 0)
         return rc;
-    char id[UUID_BUF_SIZE];
-    uuid_v7_new(id);
-    w.id = id;
-    rc = db_transact(app->db, who->tenant_id, DB_WRITE, conference_booking_create_in_tx, &w);
-    return svc_done(rc, w.result, out, e, &svc_conference_bookings, "create");
+    return svc_booking_create(app, who, pid, &w.booking, out, e);
 }
 
 int conference_booking_list(app_t *app, const principal_t *who, const char *pid,
                             const svc_query_t *q, json_t **out, buffr_err_t *e)
 {
-    return svc_booking_list(app, who, &svc_conference_bookings, pid, q, "room_id", q->room_id, out,
-                            e);
+    return svc_booking_list(app, who, &conference_bookings, pid, q, "room_id", q->room_id, out, e);
 }
 
 int conference_booking_get(app_t *app, const principal_t *who, const char *pid, const char *id,
                            json_t **out, buffr_err_t *e)
 {
-    return svc_entity_get(app, who, &svc_conference_bookings, pid, id, out, e);
+    return svc_entity_get(app, who, &conference_bookings.entity, pid, id, out, e);
 }
 
 int conference_booking_cancel(app_t *app, const principal_t *who, const char *pid, const char *id,
                               json_t **out, buffr_err_t *e)
 {
-    return svc_booking_cancel(app, who, &svc_conference_bookings, pid, id, out, e);
+    return svc_booking_cancel(app, who, &conference_bookings, pid, id, out, e);
 }

@@ -46,118 +46,46 @@ typedef struct svc_query {
     const char *room_id;
 } svc_query_t;
 
-/* The shapes every entry point has. pid is the property, id the entity. */
-typedef int (*svc_create_fn)(app_t *app, const principal_t *who, const char *pid, json_t *body,
-                             json_t **out, buffr_err_t *e);
-typedef int (*svc_collection_fn)(app_t *app, const principal_t *who, const char *pid,
-                                 const svc_query_t *q, json_t **out, buffr_err_t *e);
-typedef int (*svc_get_fn)(app_t *app, const principal_t *who, const char *pid, const char *id,
+/* The shapes every entry point has; pid is the property, id the entity.
+ * They are function types, so the declarations below name each function
+ * once under its shape (the definitions spell the parameters out, and the
+ * compiler checks they agree). */
+typedef int svc_create_fn(app_t *app, const principal_t *who, const char *pid, json_t *body,
                           json_t **out, buffr_err_t *e);
-typedef int (*svc_update_fn)(app_t *app, const principal_t *who, const char *pid, const char *id,
-                             json_t *body, int64_t if_match, json_t **out, buffr_err_t *e);
-typedef int (*svc_delete_fn)(app_t *app, const principal_t *who, const char *pid, const char *id,
-                             buffr_err_t *e);
-
-/* ---- spa (spa.c) ---- */
-int spa_resource_create(app_t *app, const principal_t *who, const char *pid, json_t *body,
-                        json_t **out, buffr_err_t *e);
-int spa_resource_list(app_t *app, const principal_t *who, const char *pid, const svc_query_t *q,
-                      json_t **out, buffr_err_t *e);
-int spa_resource_get(app_t *app, const principal_t *who, const char *pid, const char *id,
-                     json_t **out, buffr_err_t *e);
-int spa_resource_update(app_t *app, const principal_t *who, const char *pid, const char *id,
-                        json_t *body, int64_t if_match, json_t **out, buffr_err_t *e);
-int spa_resource_delete(app_t *app, const principal_t *who, const char *pid, const char *id,
-                        buffr_err_t *e);
-
-int spa_treatment_create(app_t *app, const principal_t *who, const char *pid, json_t *body,
-                         json_t **out, buffr_err_t *e);
-int spa_treatment_list(app_t *app, const principal_t *who, const char *pid, const svc_query_t *q,
+typedef int svc_collection_fn(app_t *app, const principal_t *who, const char *pid,
+                              const svc_query_t *q, json_t **out, buffr_err_t *e);
+/* Reads one entity, or changes its state without a body (a cancel). */
+typedef int svc_get_fn(app_t *app, const principal_t *who, const char *pid, const char *id,
                        json_t **out, buffr_err_t *e);
-int spa_treatment_get(app_t *app, const principal_t *who, const char *pid, const char *id,
-                      json_t **out, buffr_err_t *e);
-int spa_treatment_update(app_t *app, const principal_t *who, const char *pid, const char *id,
-                         json_t *body, int64_t if_match, json_t **out, buffr_err_t *e);
-int spa_treatment_delete(app_t *app, const principal_t *who, const char *pid, const char *id,
-                         buffr_err_t *e);
+typedef int svc_update_fn(app_t *app, const principal_t *who, const char *pid, const char *id,
+                          json_t *body, int64_t if_match, json_t **out, buffr_err_t *e);
+typedef int svc_delete_fn(app_t *app, const principal_t *who, const char *pid, const char *id,
+                          buffr_err_t *e);
 
+/* ---- spa (spa.c): resources (?kind=), treatments, bookings ---- */
+svc_create_fn spa_resource_create, spa_treatment_create, spa_booking_create;
+svc_collection_fn spa_resource_list, spa_treatment_list, spa_booking_list;
+svc_get_fn spa_resource_get, spa_treatment_get, spa_booking_get, spa_booking_cancel;
+svc_update_fn spa_resource_update, spa_treatment_update;
+svc_delete_fn spa_resource_delete, spa_treatment_delete;
 /* Free starts of q->treatment_id on q->date. */
-int spa_availability(app_t *app, const principal_t *who, const char *pid, const svc_query_t *q,
-                     json_t **out, buffr_err_t *e);
-int spa_booking_create(app_t *app, const principal_t *who, const char *pid, json_t *body,
-                       json_t **out, buffr_err_t *e);
-int spa_booking_list(app_t *app, const principal_t *who, const char *pid, const svc_query_t *q,
-                     json_t **out, buffr_err_t *e);
-int spa_booking_get(app_t *app, const principal_t *who, const char *pid, const char *id,
-                    json_t **out, buffr_err_t *e);
-int spa_booking_cancel(app_t *app, const principal_t *who, const char *pid, const char *id,
-                       json_t **out, buffr_err_t *e);
+svc_collection_fn spa_availability;
 
-/* ---- conference (conference.c) ---- */
-int conference_room_create(app_t *app, const principal_t *who, const char *pid, json_t *body,
-                           json_t **out, buffr_err_t *e);
-int conference_room_list(app_t *app, const principal_t *who, const char *pid, const svc_query_t *q,
-                         json_t **out, buffr_err_t *e);
-int conference_room_get(app_t *app, const principal_t *who, const char *pid, const char *id,
-                        json_t **out, buffr_err_t *e);
-int conference_room_update(app_t *app, const principal_t *who, const char *pid, const char *id,
-                           json_t *body, int64_t if_match, json_t **out, buffr_err_t *e);
-int conference_room_delete(app_t *app, const principal_t *who, const char *pid, const char *id,
-                           buffr_err_t *e);
+/* ---- conference (conference.c): rooms, add-ons, bookings ---- */
+svc_create_fn conference_room_create, conference_addon_create, conference_booking_create;
+svc_collection_fn conference_room_list, conference_addon_list, conference_booking_list;
+svc_get_fn conference_room_get, conference_addon_get, conference_booking_get,
+    conference_booking_cancel;
+svc_update_fn conference_room_update, conference_addon_update;
+svc_delete_fn conference_room_delete, conference_addon_delete;
 
-int conference_addon_create(app_t *app, const principal_t *who, const char *pid, json_t *body,
-                            json_t **out, buffr_err_t *e);
-int conference_addon_list(app_t *app, const principal_t *who, const char *pid, const svc_query_t *q,
-                          json_t **out, buffr_err_t *e);
-int conference_addon_get(app_t *app, const principal_t *who, const char *pid, const char *id,
-                         json_t **out, buffr_err_t *e);
-int conference_addon_update(app_t *app, const principal_t *who, const char *pid, const char *id,
-                            json_t *body, int64_t if_match, json_t **out, buffr_err_t *e);
-int conference_addon_delete(app_t *app, const principal_t *who, const char *pid, const char *id,
-                            buffr_err_t *e);
-
-int conference_booking_create(app_t *app, const principal_t *who, const char *pid, json_t *body,
-                              json_t **out, buffr_err_t *e);
-int conference_booking_list(app_t *app, const principal_t *who, const char *pid,
-                            const svc_query_t *q, json_t **out, buffr_err_t *e);
-int conference_booking_get(app_t *app, const principal_t *who, const char *pid, const char *id,
-                           json_t **out, buffr_err_t *e);
-int conference_booking_cancel(app_t *app, const principal_t *who, const char *pid, const char *id,
-                              json_t **out, buffr_err_t *e);
-
-/* ---- shuttle (shuttle.c) ---- */
-int shuttle_route_create(app_t *app, const principal_t *who, const char *pid, json_t *body,
-                         json_t **out, buffr_err_t *e);
-int shuttle_route_list(app_t *app, const principal_t *who, const char *pid, const svc_query_t *q,
-                       json_t **out, buffr_err_t *e);
-int shuttle_route_get(app_t *app, const principal_t *who, const char *pid, const char *id,
-                      json_t **out, buffr_err_t *e);
-int shuttle_route_update(app_t *app, const principal_t *who, const char *pid, const char *id,
-                         json_t *body, int64_t if_match, json_t **out, buffr_err_t *e);
-int shuttle_route_delete(app_t *app, const principal_t *who, const char *pid, const char *id,
-                         buffr_err_t *e);
-
-int shuttle_departure_create(app_t *app, const principal_t *who, const char *pid, json_t *body,
-                             json_t **out, buffr_err_t *e);
-int shuttle_departure_list(app_t *app, const principal_t *who, const char *pid,
-                           const svc_query_t *q, json_t **out, buffr_err_t *e);
-int shuttle_departure_get(app_t *app, const principal_t *who, const char *pid, const char *id,
-                          json_t **out, buffr_err_t *e);
-int shuttle_departure_update(app_t *app, const principal_t *who, const char *pid, const char *id,
-                             json_t *body, int64_t if_match, json_t **out, buffr_err_t *e);
-int shuttle_departure_delete(app_t *app, const principal_t *who, const char *pid, const char *id,
-                             buffr_err_t *e);
-
+/* ---- shuttle (shuttle.c): routes, departures (?date=&route_id=), bookings ---- */
+svc_create_fn shuttle_route_create, shuttle_departure_create, shuttle_booking_create;
+svc_collection_fn shuttle_route_list, shuttle_departure_list, shuttle_booking_list;
+svc_get_fn shuttle_route_get, shuttle_departure_get, shuttle_booking_get, shuttle_booking_cancel;
+svc_update_fn shuttle_route_update, shuttle_departure_update;
+svc_delete_fn shuttle_route_delete, shuttle_departure_delete;
 /* The departures of q->date, in time order, with seats_left. */
-int shuttle_schedule(app_t *app, const principal_t *who, const char *pid, const svc_query_t *q,
-                     json_t **out, buffr_err_t *e);
-int shuttle_booking_create(app_t *app, const principal_t *who, const char *pid, json_t *body,
-                           json_t **out, buffr_err_t *e);
-int shuttle_booking_list(app_t *app, const principal_t *who, const char *pid, const svc_query_t *q,
-                         json_t **out, buffr_err_t *e);
-int shuttle_booking_get(app_t *app, const principal_t *who, const char *pid, const char *id,
-                        json_t **out, buffr_err_t *e);
-int shuttle_booking_cancel(app_t *app, const principal_t *who, const char *pid, const char *id,
-                           json_t **out, buffr_err_t *e);
+svc_collection_fn shuttle_schedule;
 
 #endif

@@ -1,48 +1,28 @@
 /*
- * services_common.c - the parts spa, conference and shuttle share: entity
- * reads and lists, body pieces, the stay link, slot claims and the booking
- * representation with its cancel. See services_internal.h.
+ * services_common.c - the parts spa, conference and shuttle share: rows as
+ * JSON from field tables, the configuration-entity engine (read, list,
+ * create, update, delete), body pieces, the stay link, slot claims and the
+ * booking lifecycle (create, list, cancel). See services_internal.h.
+ *
+ * Not here: anything one service does alone (its SQL, prices, what it
+ * holds); those live in spa.c, conference.c and shuttle.c.
  */
 #include "services/services_internal.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/jsonx.h"
 #include "core/timeutil.h"
-#include "services/slots.h"
 
-/* ---- JSON building ---- */
+/* ---- rows as JSON ---- */
 
 bool svc_put(json_t *obj, const char *key, json_t *value)
 {
     if (value == NULL)
         return false;
     return json_object_set_new(obj, key, value) == 0;
-}
-
-json_t *svc_json_text(db_rows_t *rows, int col)
-{
-    return jsonx_string_or_null(db_is_null(rows, col) ? NULL : db_text(rows, col));
-}
-
-json_t *svc_json_int(db_rows_t *rows, int col)
-{
-    return db_is_null(rows, col) ? json_null() : json_integer((json_int_t)db_int(rows, col));
-}
-
-json_t *svc_json_bool(db_rows_t *rows, int col)
-{
-    return json_boolean(db_int(rows, col) != 0);
-}
-
-json_t *svc_json_time(db_rows_t *rows, int col)
-{
-    if (db_is_null(rows, col))
-        return json_null();
-    char text[RFC3339_BUF_SIZE];
-    time_format_rfc3339(db_int(rows, col), text);
-    return json_string(text);
 }
 
 json_t *svc_json_local(int64_t minutes)
@@ -52,39 +32,99 @@ json_t *svc_json_local(int64_t minutes)
     return json_string(text);
 }
 
-json_t *svc_json_hours(db_rows_t *rows, int col)
+static json_t *svc_value_json(db_rows_t *rows, const svc_field_t *f)
 {
-    if (db_is_null(rows, col))
+    if (f->as == SVC_OBJECT)
+        return svc_row_json(rows, f->sub);
+    if (f->as == SVC_BOOL)
+        return json_boolean(db_int(rows, f->col) != 0);
+    if (db_is_null(rows, f->col))
         return json_null();
-    /* Stored in canonical form by this module; reparse to render it as an
-     * object (and to never pass on anything else). */
-    json_error_t jerr;
-    json_t *stored = json_loads(db_text(rows, col), 0, &jerr);
-    working_hours_t hours;
-    int rc = stored ? working_hours_parse(stored, "working_hours", &hours, NULL) : -1;
-    json_decref(stored);
-    return rc == 0 ? working_hours_json(&hours) : json_object();
+    switch (f->as) {
+    case SVC_TEXT:
+        return json_string(db_text(rows, f->col));
+    case SVC_INT:
+        return json_integer((json_int_t)db_int(rows, f->col));
+    case SVC_TIME: {
+        char text[RFC3339_BUF_SIZE];
+        time_format_rfc3339(db_int(rows, f->col), text);
+        return json_string(text);
+    }
+    case SVC_HOURS: {
+        /* Stored in canonical form by this module; reparse to render it as
+         * an object (and to never pass on anything else). */
+        working_hours_t hours;
+        if (svc_hours_load(db_text(rows, f->col), &hours) != 0)
+            return json_object();
+        return working_hours_json(&hours);
+    }
+    case SVC_JSON: {
+        json_error_t jerr;
+        return json_loads(db_text(rows, f->col), 0, &jerr);
+    }
+    case SVC_LOCAL:
+        return svc_json_local(db_int(rows, f->col));
+    case SVC_DATE: {
+        char date[DATE_BUF_SIZE];
+        date_format(local_day(db_int(rows, f->col)), date);
+        return json_string(date);
+    }
+    case SVC_HHMM: {
+        char time_of_day[HHMM_BUF_SIZE];
+        hhmm_format(local_minute_of_day(db_int(rows, f->col)), time_of_day);
+        return json_string(time_of_day);
+    }
+    default:
+        return NULL; /* SVC_BOOL and SVC_OBJECT are handled above */
+    }
 }
 
-/* ---- entities ---- */
-
-static int svc_rows_collect(db_rows_t *rows, const svc_entity_t *ent, json_t *data, int limit,
-                            char next[UUID_BUF_SIZE])
+json_t *svc_row_json(db_rows_t *rows, const svc_field_t *fields)
 {
-    int n = 0, rc;
+    json_t *o = json_object();
+    if (o == NULL)
+        return NULL;
+    bool ok = true;
+    for (const svc_field_t *f = fields; f->key != NULL; f++) {
+        if (f->omit_null && db_is_null(rows, f->col))
+            continue;
+        ok = svc_put(o, f->key, svc_value_json(rows, f)) && ok;
+    }
+    if (!ok) {
+        json_decref(o);
+        return NULL;
+    }
+    return o;
+}
+
+int svc_rows_append(db_rows_t *rows, const svc_field_t *fields, json_t *data)
+{
+    int rc;
     while ((rc = db_next(rows)) == 1) {
-        if (n == limit) {
-            json_t *last = json_array_get(data, (size_t)n - 1);
-            snprintf(next, UUID_BUF_SIZE, "%s", json_string_value(json_object_get(last, "id")));
-            return 0;
-        }
-        json_t *item = ent->row_json(rows);
+        json_t *item = svc_row_json(rows, fields);
         if (item == NULL || json_array_append_new(data, item) != 0)
             return BUFFR_ENOMEM;
-        n++;
     }
+    return rc < 0 ? rc : 0;
+}
+
+int svc_attach_list(db_tx_t *tx, json_t *obj, const char *key, const char *sql,
+                    const svc_field_t *fields)
+{
+    json_t *list = json_array();
+    if (list == NULL || json_object_set_new(obj, key, list) != 0)
+        return BUFFR_ENOMEM;
+    db_rows_t *rows;
+    int rc =
+        db_query(tx, sql, DB_ARGS(DB_TEXT(json_string_value(json_object_get(obj, "id")))), &rows);
+    if (rc != 0)
+        return rc;
+    rc = svc_rows_append(rows, fields, list);
+    db_rows_free(rows);
     return rc;
 }
+
+/* ---- entities: read, list, delete ---- */
 
 int svc_entity_read(db_tx_t *tx, const svc_entity_t *ent, const char *pid, const char *id,
                     json_t **out)
@@ -96,7 +136,7 @@ int svc_entity_read(db_tx_t *tx, const svc_entity_t *ent, const char *pid, const
     json_t *item = NULL;
     rc = db_next(rows);
     if (rc == 1) {
-        item = ent->row_json(rows);
+        item = svc_row_json(rows, ent->fields);
         rc = item ? 0 : BUFFR_ENOMEM;
     } else if (rc == 0) {
         rc = BUFFR_ENOTFOUND;
@@ -137,24 +177,25 @@ int svc_done(int rc, json_t *result, json_t **out, buffr_err_t *e, const svc_ent
     }
 }
 
-typedef struct svc_get_work {
+/* The work of a transaction on one entity: get, delete, create, update. */
+typedef struct svc_entity_work {
     const svc_entity_t *ent;
-    const char *pid, *id;
+    svc_write_t w; /* get and delete use pid and id only */
     json_t *result;
-} svc_get_work_t;
+} svc_entity_work_t;
 
 static int svc_get_in_tx(db_tx_t *tx, void *ctx)
 {
-    svc_get_work_t *w = ctx;
-    return svc_entity_read(tx, w->ent, w->pid, w->id, &w->result);
+    svc_entity_work_t *work = ctx;
+    return svc_entity_read(tx, work->ent, work->w.pid, work->w.id, &work->result);
 }
 
 int svc_entity_get(app_t *app, const principal_t *who, const svc_entity_t *ent, const char *pid,
                    const char *id, json_t **out, buffr_err_t *e)
 {
-    svc_get_work_t w = {.ent = ent, .pid = pid, .id = id};
-    int rc = db_transact(app->db, who->tenant_id, DB_READ, svc_get_in_tx, &w);
-    return svc_done(rc, w.result, out, e, ent, "read");
+    svc_entity_work_t work = {.ent = ent, .w = {.pid = pid, .id = id}};
+    int rc = db_transact(app->db, who->tenant_id, DB_READ, svc_get_in_tx, &work);
+    return svc_done(rc, work.result, out, e, ent, "read");
 }
 
 #define SVC_MAX_FILTERS 6
@@ -189,10 +230,19 @@ static int svc_list_in_tx(db_tx_t *tx, void *ctx)
     rc = db_query(tx, w->ent->select_page, args, 3 + w->nfilters, &rows);
     if (rc != 0)
         return rc;
-    rc = svc_rows_collect(rows, w->ent, w->data, w->q->limit, w->next);
+    rc = svc_rows_append(rows, w->ent->fields, w->data);
     db_rows_free(rows);
-    if (rc != 0 || w->ent->decorate == NULL)
+    if (rc != 0)
         return rc;
+    /* One row more than the page was asked for: there is a next page. */
+    size_t limit = (size_t)w->q->limit;
+    if (json_array_size(w->data) > limit) {
+        json_array_remove(w->data, limit);
+        json_t *last = json_array_get(w->data, limit - 1);
+        snprintf(w->next, sizeof(w->next), "%s", json_string_value(json_object_get(last, "id")));
+    }
+    if (w->ent->decorate == NULL)
+        return 0;
     size_t i;
     json_t *item;
     json_array_foreach(w->data, i, item)
@@ -228,16 +278,12 @@ int svc_entity_list(app_t *app, const principal_t *who, const svc_entity_t *ent,
     return *out ? 0 : buffr_fail(e, BUFFR_ENOMEM, NULL, "out of memory");
 }
 
-typedef struct svc_delete_work {
-    const svc_entity_t *ent;
-    const char *pid, *id;
-} svc_delete_work_t;
-
 static int svc_delete_in_tx(db_tx_t *tx, void *ctx)
 {
-    svc_delete_work_t *w = ctx;
+    svc_entity_work_t *work = ctx;
     int64_t changed = 0;
-    int rc = db_exec(tx, w->ent->delete_one, DB_ARGS(DB_TEXT(w->pid), DB_TEXT(w->id)), &changed);
+    int rc = db_exec(tx, work->ent->delete_one, DB_ARGS(DB_TEXT(work->w.pid), DB_TEXT(work->w.id)),
+                     &changed);
     if (rc != 0)
         return rc;
     return changed == 1 ? 0 : BUFFR_ENOTFOUND;
@@ -246,14 +292,39 @@ static int svc_delete_in_tx(db_tx_t *tx, void *ctx)
 int svc_entity_delete(app_t *app, const principal_t *who, const svc_entity_t *ent, const char *pid,
                       const char *id, buffr_err_t *e)
 {
-    svc_delete_work_t w = {.ent = ent, .pid = pid, .id = id};
-    int rc = db_transact(app->db, who->tenant_id, DB_WRITE, svc_delete_in_tx, &w);
+    svc_entity_work_t work = {.ent = ent, .w = {.pid = pid, .id = id}};
+    int rc = db_transact(app->db, who->tenant_id, DB_WRITE, svc_delete_in_tx, &work);
     json_t *none = NULL;
     return svc_done(rc, NULL, &none, e, ent, "delete");
 }
 
-int svc_update_missed(db_tx_t *tx, const svc_entity_t *ent, const char *pid, const char *id,
-                      buffr_err_t *e)
+/* ---- entities: create and update ---- */
+
+static int svc_create_in_tx(db_tx_t *tx, void *ctx)
+{
+    svc_entity_work_t *work = ctx;
+    const svc_write_t *w = &work->w;
+    char currency[SVC_CURRENCY_BUF_SIZE]; /* read to answer 404 for a missing property */
+    int rc = svc_property_currency(tx, w->pid, currency, w->e);
+    if (rc == 0)
+        rc = work->ent->insert(tx, w);
+    return rc != 0 ? rc : svc_entity_read(tx, work->ent, w->pid, w->id, &work->result);
+}
+
+int svc_entity_create(app_t *app, const principal_t *who, const svc_entity_t *ent, const char *pid,
+                      const void *in, json_t **out, buffr_err_t *e)
+{
+    char id[UUID_BUF_SIZE];
+    uuid_v7_new(id);
+    svc_entity_work_t work = {.ent = ent, .w = {.pid = pid, .id = id, .in = in, .e = e}};
+    int rc = db_transact(app->db, who->tenant_id, DB_WRITE, svc_create_in_tx, &work);
+    return svc_done(rc, work.result, out, e, ent, "create");
+}
+
+/* An UPDATE guarded by version changed nothing: BUFFR_ENOTFOUND, or
+ * BUFFR_ECONFLICT explained in e. */
+static int svc_update_missed(db_tx_t *tx, const svc_entity_t *ent, const char *pid, const char *id,
+                             buffr_err_t *e)
 {
     json_t *now = NULL;
     int rc = svc_entity_read(tx, ent, pid, id, &now);
@@ -264,6 +335,29 @@ int svc_update_missed(db_tx_t *tx, const svc_entity_t *ent, const char *pid, con
     return buffr_fail(e, BUFFR_ECONFLICT, NULL,
                       "the %s was changed meanwhile (version %lld); reload and retry", ent->noun,
                       version);
+}
+
+static int svc_update_in_tx(db_tx_t *tx, void *ctx)
+{
+    svc_entity_work_t *work = ctx;
+    const svc_write_t *w = &work->w;
+    int64_t changed = 0;
+    int rc = work->ent->update(tx, w, &changed);
+    if (rc != 0)
+        return rc;
+    if (changed == 0)
+        return svc_update_missed(tx, work->ent, w->pid, w->id, w->e);
+    return svc_entity_read(tx, work->ent, w->pid, w->id, &work->result);
+}
+
+int svc_entity_update(app_t *app, const principal_t *who, const svc_entity_t *ent, const char *pid,
+                      const char *id, const void *in, int64_t if_match, json_t **out,
+                      buffr_err_t *e)
+{
+    svc_entity_work_t work = {.ent = ent,
+                              .w = {.pid = pid, .id = id, .in = in, .if_match = if_match, .e = e}};
+    int rc = db_transact(app->db, who->tenant_id, DB_WRITE, svc_update_in_tx, &work);
+    return svc_done(rc, work.result, out, e, ent, "update");
 }
 
 /* ---- the property ---- */
@@ -287,40 +381,7 @@ int svc_property_currency(db_tx_t *tx, const char *pid, char currency[SVC_CURREN
     return rc;
 }
 
-/* ---- request bodies ---- */
-
-static int svc_prefixed(int rc, buffr_err_t *e, const char *prefix)
-{
-    if (rc != 0 && e != NULL && e->field[0] != '\0') {
-        char field[2 * sizeof(e->field)];
-        int n = snprintf(field, sizeof(field), "%s.%s", prefix, e->field);
-        if (n > 0 && (size_t)n < sizeof(e->field))
-            memcpy(e->field, field, (size_t)n + 1);
-    }
-    return rc;
-}
-
-int svc_guest_parse(json_t *body, svc_guest_t *out, buffr_err_t *e)
-{
-    memset(out, 0, sizeof(*out));
-    json_t *guest = json_object_get(body, "guest");
-    if (guest == NULL || json_is_null(guest))
-        return buffr_fail(e, BUFFR_EVALIDATION, "guest",
-                          "guest is required: {\"first_name\",\"last_name\",\"email\"}");
-    if (!json_is_object(guest))
-        return buffr_fail(e, BUFFR_EVALIDATION, "guest", "guest must be an object");
-    int rc;
-    if ((rc = jsonx_string(guest, "first_name", true, 1, 100, &out->first_name, NULL, e)) != 0 ||
-        (rc = jsonx_string(guest, "last_name", true, 1, 100, &out->last_name, NULL, e)) != 0 ||
-        (rc = jsonx_string(guest, "email", true, 3, 254, &out->email, NULL, e)) != 0)
-        return svc_prefixed(rc, e, "guest");
-    const char *at = strchr(out->email, '@');
-    if (at == NULL || at == out->email || at[1] == '\0' || strchr(at + 1, '@') != NULL ||
-        strpbrk(out->email, " \t\r\n<>") != NULL)
-        return buffr_fail(e, BUFFR_EVALIDATION, "guest.email",
-                          "guest.email must be an email address");
-    return 0;
-}
+/* ---- request bodies and query strings ---- */
 
 int svc_uuid_field(json_t *body, const char *field, bool required, char out[UUID_BUF_SIZE],
                    bool *present, buffr_err_t *e)
@@ -334,6 +395,18 @@ int svc_uuid_field(json_t *body, const char *field, bool required, char out[UUID
         return rc;
     if (uuid_normalize(text, out) != 0)
         return buffr_fail(e, BUFFR_EVALIDATION, field, "%s must be an id (a UUID)", field);
+    return 0;
+}
+
+int svc_query_id(const char *text, const char *field, char buf[UUID_BUF_SIZE], const char **id,
+                 buffr_err_t *e)
+{
+    *id = NULL;
+    if (text == NULL)
+        return 0;
+    if (uuid_normalize(text, buf) != 0)
+        return buffr_fail(e, BUFFR_EVALIDATION, field, "%s must be an id (a UUID)", field);
+    *id = buf;
     return 0;
 }
 
@@ -363,19 +436,40 @@ int svc_date_value(const char *text, const char *field, bool required, int64_t *
     return 0;
 }
 
-int svc_reservation_check(db_tx_t *tx, const char *pid, const char *reservation_id, buffr_err_t *e)
+int svc_hours_text(json_t *given, char **text, buffr_err_t *e)
 {
-    if (reservation_id == NULL)
+    *text = NULL;
+    working_hours_t hours;
+    int rc = working_hours_parse(given, "working_hours", &hours, e);
+    if (rc != 0)
+        return rc;
+    json_t *canon = working_hours_json(&hours);
+    *text = canon ? jsonx_dump(canon) : NULL;
+    json_decref(canon);
+    return *text ? 0 : buffr_fail(e, BUFFR_ENOMEM, NULL, "out of memory");
+}
+
+int svc_hours_load(const char *stored, working_hours_t *hours)
+{
+    json_error_t jerr;
+    json_t *parsed = stored ? json_loads(stored, 0, &jerr) : NULL;
+    int rc = parsed ? working_hours_parse(parsed, "working_hours", hours, NULL) : -1;
+    json_decref(parsed);
+    return rc == 0 ? 0 : -1;
+}
+
+int svc_ref_row(db_tx_t *tx, const char *sql, const db_arg_t *args, size_t nargs, const char *field,
+                const char *missing, db_rows_t **rows, buffr_err_t *e)
+{
+    int rc = db_query(tx, sql, args, nargs, rows);
+    if (rc != 0)
+        return rc;
+    rc = db_next(*rows);
+    if (rc == 1)
         return 0;
-    int64_t one = 0;
-    int rc = db_query_int(tx,
-                          "SELECT 1 FROM reservations WHERE tenant_id = $1 AND id = $2 "
-                          "AND property_id = $3 AND status IN ('confirmed', 'checked_in')",
-                          DB_ARGS(DB_TEXT(reservation_id), DB_TEXT(pid)), &one);
-    if (rc == BUFFR_ENOTFOUND)
-        return buffr_fail(e, BUFFR_EVALIDATION, "reservation_id",
-                          "reservation_id must be a confirmed or checked-in stay at this property");
-    return rc;
+    db_rows_free(*rows);
+    *rows = NULL;
+    return rc == 0 ? buffr_fail(e, BUFFR_EVALIDATION, field, "%s", missing) : rc;
 }
 
 /* ---- slot claims ---- */
@@ -403,24 +497,32 @@ static const char claim_addon_sql[] =
     " SELECT CAST($1 AS TEXT), CAST($2 AS TEXT), CAST($3 AS BIGINT), slot, CAST($6 AS TEXT)"
     " FROM grid WHERE true ON CONFLICT DO NOTHING";
 
+/* Run a claim; when it got fewer slots than [from, to) has, undo what it
+ * got (undo_sql) and answer BUFFR_ENOAVAIL. */
+static int svc_claim(db_tx_t *tx, int64_t from, int64_t to, const char *claim_sql,
+                     const db_arg_t *claim_args, size_t nclaim, const char *undo_sql,
+                     const db_arg_t *undo_args, size_t nundo)
+{
+    int64_t inserted = 0;
+    int rc = db_exec(tx, claim_sql, claim_args, nclaim, &inserted);
+    if (rc != 0)
+        return rc;
+    if (inserted == (to - from) / SLOT_MINUTES)
+        return 0;
+    rc = db_exec(tx, undo_sql, undo_args, nundo, NULL);
+    return rc != 0 ? rc : BUFFR_ENOAVAIL;
+}
+
 int svc_claim_resource(db_tx_t *tx, const char *resource_id, int64_t from, int64_t to,
                        const char *booking_id)
 {
     if (to <= from || from % SLOT_MINUTES != 0 || to % SLOT_MINUTES != 0)
         return BUFFR_EINVAL;
-    int64_t inserted = 0;
-    int rc = db_exec(tx, claim_resource_sql,
-                     DB_ARGS(DB_TEXT(resource_id), DB_INT(from), DB_INT(to), DB_TEXT(booking_id)),
-                     &inserted);
-    if (rc != 0)
-        return rc;
-    if (inserted == (to - from) / SLOT_MINUTES)
-        return 0;
-    rc = db_exec(tx,
-                 "DELETE FROM resource_slots WHERE tenant_id = $1 AND booking_id = $2 "
-                 "AND resource_id = $3",
-                 DB_ARGS(DB_TEXT(booking_id), DB_TEXT(resource_id)), NULL);
-    return rc != 0 ? rc : BUFFR_ENOAVAIL;
+    return svc_claim(
+        tx, from, to, claim_resource_sql,
+        DB_ARGS(DB_TEXT(resource_id), DB_INT(from), DB_INT(to), DB_TEXT(booking_id)),
+        "DELETE FROM resource_slots WHERE tenant_id = $1 AND booking_id = $2 AND resource_id = $3",
+        DB_ARGS(DB_TEXT(booking_id), DB_TEXT(resource_id)));
 }
 
 int svc_claim_addon_unit(db_tx_t *tx, const char *addon_id, int64_t unit_no, int64_t from,
@@ -428,216 +530,87 @@ int svc_claim_addon_unit(db_tx_t *tx, const char *addon_id, int64_t unit_no, int
 {
     if (to <= from || from % SLOT_MINUTES != 0 || to % SLOT_MINUTES != 0 || unit_no < 1)
         return BUFFR_EINVAL;
-    int64_t inserted = 0;
-    int rc = db_exec(
-        tx, claim_addon_sql,
+    return svc_claim(
+        tx, from, to, claim_addon_sql,
         DB_ARGS(DB_TEXT(addon_id), DB_INT(unit_no), DB_INT(from), DB_INT(to), DB_TEXT(booking_id)),
-        &inserted);
+        "DELETE FROM addon_slots WHERE tenant_id = $1 AND booking_id = $2 AND addon_id = $3 "
+        "AND unit_no = $4",
+        DB_ARGS(DB_TEXT(booking_id), DB_TEXT(addon_id), DB_INT(unit_no)));
+}
+
+/* ---- bookings: the body parts every service has ---- */
+
+static int svc_prefixed(int rc, buffr_err_t *e, const char *prefix)
+{
+    if (rc != 0 && e != NULL && e->field[0] != '\0') {
+        char field[2 * sizeof(e->field)];
+        int n = snprintf(field, sizeof(field), "%s.%s", prefix, e->field);
+        if (n > 0 && (size_t)n < sizeof(e->field))
+            memcpy(e->field, field, (size_t)n + 1);
+    }
+    return rc;
+}
+
+/* body.guest = {"first_name","last_name","email"}; fields "guest.x". */
+static int svc_guest_parse(json_t *body, svc_guest_t *out, buffr_err_t *e)
+{
+    memset(out, 0, sizeof(*out));
+    json_t *guest = json_object_get(body, "guest");
+    if (guest == NULL || json_is_null(guest))
+        return buffr_fail(e, BUFFR_EVALIDATION, "guest",
+                          "guest is required: {\"first_name\",\"last_name\",\"email\"}");
+    if (!json_is_object(guest))
+        return buffr_fail(e, BUFFR_EVALIDATION, "guest", "guest must be an object");
+    int rc;
+    if ((rc = jsonx_string(guest, "first_name", true, 1, 100, &out->first_name, NULL, e)) != 0 ||
+        (rc = jsonx_string(guest, "last_name", true, 1, 100, &out->last_name, NULL, e)) != 0 ||
+        (rc = jsonx_string(guest, "email", true, 3, 254, &out->email, NULL, e)) != 0)
+        return svc_prefixed(rc, e, "guest");
+    const char *at = strchr(out->email, '@');
+    if (at == NULL || at == out->email || at[1] == '\0' || strchr(at + 1, '@') != NULL ||
+        strpbrk(out->email, " \t\r\n<>") != NULL)
+        return buffr_fail(e, BUFFR_EVALIDATION, "guest.email",
+                          "guest.email must be an email address");
+    return 0;
+}
+
+int svc_booking_body_parse(json_t *body, svc_booking_t *b, buffr_err_t *e)
+{
+    int rc = svc_guest_parse(body, &b->guest, e);
     if (rc != 0)
         return rc;
-    if (inserted == (to - from) / SLOT_MINUTES)
+    return svc_uuid_field(body, "reservation_id", false, b->reservation_id, &b->has_reservation, e);
+}
+
+/* The stay a booking is charged to: a confirmed or checked-in reservation
+ * of the same property (hotel module's table), else 400 on reservation_id.
+ * A NULL reservation_id is fine. */
+static int svc_reservation_check(db_tx_t *tx, const char *pid, const char *reservation_id,
+                                 buffr_err_t *e)
+{
+    if (reservation_id == NULL)
         return 0;
-    rc = db_exec(tx,
-                 "DELETE FROM addon_slots WHERE tenant_id = $1 AND booking_id = $2 "
-                 "AND addon_id = $3 AND unit_no = $4",
-                 DB_ARGS(DB_TEXT(booking_id), DB_TEXT(addon_id), DB_INT(unit_no)), NULL);
-    return rc != 0 ? rc : BUFFR_ENOAVAIL;
+    int64_t one = 0;
+    int rc = db_query_int(tx,
+                          "SELECT 1 FROM reservations WHERE tenant_id = $1 AND id = $2 "
+                          "AND property_id = $3 AND status IN ('confirmed', 'checked_in')",
+                          DB_ARGS(DB_TEXT(reservation_id), DB_TEXT(pid)), &one);
+    if (rc == BUFFR_ENOTFOUND)
+        return buffr_fail(e, BUFFR_EVALIDATION, "reservation_id",
+                          "reservation_id must be a confirmed or checked-in stay at this property");
+    return rc;
 }
 
-/* ---- bookings ---- */
+/* ---- bookings: create ---- */
 
-#define BOOKING_COLUMNS                                                                            \
-    "b.id, b.property_id, b.service, b.status, b.starts_at, b.ends_at, b.title, b.treatment_id, "  \
-    "b.room_id, b.layout, b.attendees, b.booking_type, b.days, b.event_name, b.departure_id, "     \
-    "b.route_id, b.seats, b.guest_first_name, b.guest_last_name, b.guest_email, "                  \
-    "b.reservation_id, b.unit_amount, b.total, b.currency, b.created_at, b.updated_at, "           \
-    "b.cancelled_at, b.version"
-enum {
-    BK_ID,
-    BK_PROPERTY,
-    BK_SERVICE,
-    BK_STATUS,
-    BK_STARTS,
-    BK_ENDS,
-    BK_TITLE,
-    BK_TREATMENT,
-    BK_ROOM,
-    BK_LAYOUT,
-    BK_ATTENDEES,
-    BK_TYPE,
-    BK_DAYS,
-    BK_EVENT,
-    BK_DEPARTURE,
-    BK_ROUTE,
-    BK_SEATS,
-    BK_FIRST,
-    BK_LAST,
-    BK_EMAIL,
-    BK_RESERVATION,
-    BK_UNIT,
-    BK_TOTAL,
-    BK_CURRENCY,
-    BK_CREATED,
-    BK_UPDATED,
-    BK_CANCELLED,
-    BK_VERSION,
+const svc_field_t svc_booking_guest_fields[] = {
+    {"first_name", BK_FIRST, SVC_TEXT},
+    {"last_name", BK_LAST, SVC_TEXT},
+    {"email", BK_EMAIL, SVC_TEXT},
+    {NULL},
 };
 
-#define BOOKING_ONE_SQL(svc)                                                                       \
-    "SELECT " BOOKING_COLUMNS " FROM service_bookings b WHERE b.tenant_id = $1 "                   \
-    "AND b.property_id = $2 AND b.id = $3 AND b.service = '" svc "'"
-/* $5 day start (local minutes), $6 status, $7 the service's reference. */
-#define BOOKING_PAGE_SQL(svc, ref)                                                                 \
-    "SELECT " BOOKING_COLUMNS " FROM service_bookings b WHERE b.tenant_id = $1 "                   \
-    "AND b.property_id = $2 AND b.service = '" svc "' AND b.id > $3 "                              \
-    "AND (CAST($5 AS BIGINT) IS NULL OR (b.starts_at >= $5 AND b.starts_at < $5 + 1440)) "         \
-    "AND (CAST($6 AS TEXT) IS NULL OR b.status = $6) "                                             \
-    "AND (CAST($7 AS TEXT) IS NULL OR b." ref " = $7) ORDER BY b.id LIMIT $4"
-
-static json_t *booking_row_json(db_rows_t *rows)
-{
-    json_t *o = json_object();
-    if (o == NULL)
-        return NULL;
-    const char *service = db_text(rows, BK_SERVICE);
-    int64_t starts = db_int(rows, BK_STARTS), ends = db_int(rows, BK_ENDS);
-    bool ok = svc_put(o, "id", svc_json_text(rows, BK_ID));
-    ok = svc_put(o, "property_id", svc_json_text(rows, BK_PROPERTY)) && ok;
-    ok = svc_put(o, "service", svc_json_text(rows, BK_SERVICE)) && ok;
-    ok = svc_put(o, "status", svc_json_text(rows, BK_STATUS)) && ok;
-    ok = svc_put(o, "start", svc_json_local(starts)) && ok;
-    if (strcmp(service, "spa") == 0) {
-        ok = svc_put(o, "end", svc_json_local(ends)) && ok;
-        ok = svc_put(o, "treatment_id", svc_json_text(rows, BK_TREATMENT)) && ok;
-        ok = svc_put(o, "treatment_name", svc_json_text(rows, BK_TITLE)) && ok;
-        ok = svc_put(o, "duration_minutes", json_integer((json_int_t)(ends - starts))) && ok;
-        ok = svc_put(o, "price", svc_json_int(rows, BK_UNIT)) && ok;
-    } else if (strcmp(service, "conference") == 0) {
-        ok = svc_put(o, "end", svc_json_local(ends)) && ok;
-        ok = svc_put(o, "room_id", svc_json_text(rows, BK_ROOM)) && ok;
-        ok = svc_put(o, "room_name", svc_json_text(rows, BK_TITLE)) && ok;
-        ok = svc_put(o, "layout", svc_json_text(rows, BK_LAYOUT)) && ok;
-        ok = svc_put(o, "attendees", svc_json_int(rows, BK_ATTENDEES)) && ok;
-        ok = svc_put(o, "booking_type", svc_json_text(rows, BK_TYPE)) && ok;
-        if (strcmp(db_text(rows, BK_TYPE), "daily") == 0) {
-            char date[DATE_BUF_SIZE];
-            date_format(local_day(starts), date);
-            ok = svc_put(o, "date", json_string(date)) && ok;
-            ok = svc_put(o, "days", svc_json_int(rows, BK_DAYS)) && ok;
-        }
-        ok = svc_put(o, "event_name", svc_json_text(rows, BK_EVENT)) && ok;
-        ok = svc_put(o, "room_amount", svc_json_int(rows, BK_UNIT)) && ok;
-    } else {
-        ok = svc_put(o, "departure_id", svc_json_text(rows, BK_DEPARTURE)) && ok;
-        ok = svc_put(o, "route_id", svc_json_text(rows, BK_ROUTE)) && ok;
-        ok = svc_put(o, "route_name", svc_json_text(rows, BK_TITLE)) && ok;
-        ok = svc_put(o, "seats", svc_json_int(rows, BK_SEATS)) && ok;
-        ok = svc_put(o, "price_per_seat", svc_json_int(rows, BK_UNIT)) && ok;
-    }
-    json_t *guest = json_object();
-    ok = svc_put(o, "guest", guest) && ok;
-    if (guest != NULL) {
-        ok = svc_put(guest, "first_name", svc_json_text(rows, BK_FIRST)) && ok;
-        ok = svc_put(guest, "last_name", svc_json_text(rows, BK_LAST)) && ok;
-        ok = svc_put(guest, "email", svc_json_text(rows, BK_EMAIL)) && ok;
-    }
-    ok = svc_put(o, "reservation_id", svc_json_text(rows, BK_RESERVATION)) && ok;
-    ok = svc_put(o, "total", svc_json_int(rows, BK_TOTAL)) && ok;
-    ok = svc_put(o, "currency", svc_json_text(rows, BK_CURRENCY)) && ok;
-    ok = svc_put(o, "created_at", svc_json_time(rows, BK_CREATED)) && ok;
-    ok = svc_put(o, "updated_at", svc_json_time(rows, BK_UPDATED)) && ok;
-    ok = svc_put(o, "cancelled_at", svc_json_time(rows, BK_CANCELLED)) && ok;
-    ok = svc_put(o, "version", svc_json_int(rows, BK_VERSION)) && ok;
-    if (!ok) {
-        json_decref(o);
-        return NULL;
-    }
-    return o;
-}
-
-/* Spa: the therapists and rooms the booking was given. */
-static int spa_booking_decorate(db_tx_t *tx, json_t *obj)
-{
-    json_t *list = json_array();
-    if (list == NULL || json_object_set_new(obj, "resources", list) != 0)
-        return BUFFR_ENOMEM;
-    db_rows_t *rows;
-    int rc = db_query(tx,
-                      "SELECT br.resource_id, br.kind, r.name FROM service_booking_resources br "
-                      "JOIN service_resources r ON r.tenant_id = br.tenant_id "
-                      "AND r.id = br.resource_id "
-                      "WHERE br.tenant_id = $1 AND br.booking_id = $2 "
-                      "ORDER BY br.kind, br.resource_id",
-                      DB_ARGS(DB_TEXT(json_string_value(json_object_get(obj, "id")))), &rows);
-    if (rc != 0)
-        return rc;
-    while ((rc = db_next(rows)) == 1) {
-        json_t *item = json_pack("{s:s, s:s, s:s}", "id", db_text(rows, 0), "kind",
-                                 db_text(rows, 1), "name", db_text(rows, 2));
-        if (item == NULL || json_array_append_new(list, item) != 0) {
-            rc = BUFFR_ENOMEM;
-            break;
-        }
-    }
-    db_rows_free(rows);
-    return rc < 0 ? rc : 0;
-}
-
-/* Conference: the add-ons with their prices at booking time. */
-static int conference_booking_decorate(db_tx_t *tx, json_t *obj)
-{
-    json_t *list = json_array();
-    if (list == NULL || json_object_set_new(obj, "addons", list) != 0)
-        return BUFFR_ENOMEM;
-    db_rows_t *rows;
-    int rc = db_query(tx,
-                      "SELECT addon_id, name, quantity, unit_price, amount "
-                      "FROM service_booking_addons WHERE tenant_id = $1 AND booking_id = $2 "
-                      "ORDER BY name, addon_id",
-                      DB_ARGS(DB_TEXT(json_string_value(json_object_get(obj, "id")))), &rows);
-    if (rc != 0)
-        return rc;
-    while ((rc = db_next(rows)) == 1) {
-        json_t *item =
-            json_pack("{s:s, s:s, s:I, s:I, s:I}", "addon_id", db_text(rows, 0), "name",
-                      db_text(rows, 1), "quantity", (json_int_t)db_int(rows, 2), "unit_price",
-                      (json_int_t)db_int(rows, 3), "amount", (json_int_t)db_int(rows, 4));
-        if (item == NULL || json_array_append_new(list, item) != 0) {
-            rc = BUFFR_ENOMEM;
-            break;
-        }
-    }
-    db_rows_free(rows);
-    return rc < 0 ? rc : 0;
-}
-
-const svc_entity_t svc_spa_bookings = {
-    .noun = "booking",
-    .service = "spa",
-    .select_one = BOOKING_ONE_SQL("spa"),
-    .select_page = BOOKING_PAGE_SQL("spa", "treatment_id"),
-    .row_json = booking_row_json,
-    .decorate = spa_booking_decorate,
-};
-
-const svc_entity_t svc_conference_bookings = {
-    .noun = "booking",
-    .service = "conference",
-    .select_one = BOOKING_ONE_SQL("conference"),
-    .select_page = BOOKING_PAGE_SQL("conference", "room_id"),
-    .row_json = booking_row_json,
-    .decorate = conference_booking_decorate,
-};
-
-const svc_entity_t svc_shuttle_bookings = {
-    .noun = "booking",
-    .service = "shuttle",
-    .select_one = BOOKING_ONE_SQL("shuttle"),
-    .select_page = BOOKING_PAGE_SQL("shuttle", "departure_id"),
-    .row_json = booking_row_json,
-};
-
-int svc_booking_insert(db_tx_t *tx, const svc_booking_row_t *b)
+static int svc_booking_insert(db_tx_t *tx, const svc_booking_row_t *b)
 {
     int64_t now = time_now();
     return db_exec(
@@ -660,9 +633,50 @@ int svc_booking_insert(db_tx_t *tx, const svc_booking_row_t *b)
         NULL);
 }
 
-int svc_booking_list(app_t *app, const principal_t *who, const svc_entity_t *ent, const char *pid,
-                     const svc_query_t *q, const char *ref_field, const char *ref, json_t **out,
-                     buffr_err_t *e)
+/* The steps of svc_booking_kind_t, in their order. */
+static int svc_booking_create_in_tx(db_tx_t *tx, void *ctx)
+{
+    svc_booking_t *b = ctx;
+    const svc_booking_kind_t *kind = b->kind;
+    json_decref(b->result);
+    b->result = NULL;
+    svc_booking_row_t row = {.id = b->id,
+                             .pid = b->pid,
+                             .service = kind->service,
+                             .currency = b->currency,
+                             .reservation_id = b->has_reservation ? b->reservation_id : NULL,
+                             .guest = b->guest};
+    int rc = svc_property_currency(tx, b->pid, b->currency, b->e);
+    if (rc == 0)
+        rc = kind->prepare(tx, b, &row);
+    if (rc == 0)
+        rc = svc_reservation_check(tx, b->pid, row.reservation_id, b->e);
+    if (rc == 0 && kind->guard)
+        rc = kind->guard(tx, b, &row);
+    if (rc == 0)
+        rc = svc_booking_insert(tx, &row);
+    if (rc == 0 && kind->hold)
+        rc = kind->hold(tx, b, &row);
+    if (rc != 0)
+        return rc;
+    return svc_entity_read(tx, &kind->entity, b->pid, b->id, &b->result);
+}
+
+int svc_booking_create(app_t *app, const principal_t *who, const char *pid, svc_booking_t *b,
+                       json_t **out, buffr_err_t *e)
+{
+    b->pid = pid;
+    b->e = e;
+    uuid_v7_new(b->id);
+    int rc = db_transact(app->db, who->tenant_id, DB_WRITE, svc_booking_create_in_tx, b);
+    return svc_done(rc, b->result, out, e, &b->kind->entity, "create");
+}
+
+/* ---- bookings: list and cancel ---- */
+
+int svc_booking_list(app_t *app, const principal_t *who, const svc_booking_kind_t *kind,
+                     const char *pid, const svc_query_t *q, const char *ref_field, const char *ref,
+                     json_t **out, buffr_err_t *e)
 {
     int64_t day = 0;
     bool has_day = false;
@@ -673,19 +687,20 @@ int svc_booking_list(app_t *app, const principal_t *who, const svc_entity_t *ent
         strcmp(q->status, "cancelled") != 0)
         return buffr_fail(e, BUFFR_EVALIDATION, "status",
                           "status must be one of: confirmed, cancelled");
-    char ref_id[UUID_BUF_SIZE];
-    if (ref != NULL && uuid_normalize(ref, ref_id) != 0)
-        return buffr_fail(e, BUFFR_EVALIDATION, ref_field, "%s must be an id (a UUID)", ref_field);
+    char buf[UUID_BUF_SIZE];
+    const char *ref_id;
+    if ((rc = svc_query_id(ref, ref_field, buf, &ref_id, e)) != 0)
+        return rc;
     db_arg_t filters[3] = {
         has_day ? DB_INT(day * MINUTES_PER_DAY) : DB_NULL,
         DB_TEXT(q->status),
-        DB_TEXT(ref ? ref_id : NULL),
+        DB_TEXT(ref_id),
     };
-    return svc_entity_list(app, who, ent, pid, q, filters, 3, out, e);
+    return svc_entity_list(app, who, &kind->entity, pid, q, filters, 3, out, e);
 }
 
 typedef struct svc_cancel_work {
-    const svc_entity_t *ent;
+    const svc_booking_kind_t *kind;
     const char *pid, *id;
     buffr_err_t *e;
     json_t *result;
@@ -700,10 +715,10 @@ static int svc_cancel_in_tx(db_tx_t *tx, void *ctx)
         "UPDATE service_bookings SET status = 'cancelled', cancelled_at = $4, "
         "updated_at = $4, version = version + 1 WHERE tenant_id = $1 "
         "AND property_id = $2 AND id = $3 AND service = $5 AND status = 'confirmed'",
-        DB_ARGS(DB_TEXT(w->pid), DB_TEXT(w->id), DB_INT(now), DB_TEXT(w->ent->service)), &changed);
+        DB_ARGS(DB_TEXT(w->pid), DB_TEXT(w->id), DB_INT(now), DB_TEXT(w->kind->service)), &changed);
     if (rc != 0)
         return rc;
-    if ((rc = svc_entity_read(tx, w->ent, w->pid, w->id, &w->result)) != 0)
+    if ((rc = svc_entity_read(tx, &w->kind->entity, w->pid, w->id, &w->result)) != 0)
         return rc; /* BUFFR_ENOTFOUND: no such booking here */
     if (changed == 0)
         return buffr_fail(w->e, BUFFR_ESTATE, NULL, "the booking is %s and cannot be cancelled",
@@ -714,23 +729,13 @@ static int svc_cancel_in_tx(db_tx_t *tx, void *ctx)
         (rc = db_exec(tx, "DELETE FROM addon_slots WHERE tenant_id = $1 AND booking_id = $2",
                       DB_ARGS(DB_TEXT(w->id)), NULL)) != 0)
         return rc;
-    if (strcmp(w->ent->service, "shuttle") == 0) {
-        json_t *seats = json_object_get(w->result, "seats");
-        json_t *departure = json_object_get(w->result, "departure_id");
-        rc = db_exec(
-            tx,
-            "UPDATE shuttle_departures SET seats_booked = seats_booked - $3 "
-            "WHERE tenant_id = $1 AND id = $2",
-            DB_ARGS(DB_TEXT(json_string_value(departure)), DB_INT(json_integer_value(seats))),
-            NULL);
-    }
-    return rc;
+    return w->kind->release ? w->kind->release(tx, w->result) : 0;
 }
 
-int svc_booking_cancel(app_t *app, const principal_t *who, const svc_entity_t *ent, const char *pid,
-                       const char *id, json_t **out, buffr_err_t *e)
+int svc_booking_cancel(app_t *app, const principal_t *who, const svc_booking_kind_t *kind,
+                       const char *pid, const char *id, json_t **out, buffr_err_t *e)
 {
-    svc_cancel_work_t w = {.ent = ent, .pid = pid, .id = id, .e = e};
+    svc_cancel_work_t w = {.kind = kind, .pid = pid, .id = id, .e = e};
     int rc = db_transact(app->db, who->tenant_id, DB_WRITE, svc_cancel_in_tx, &w);
-    return svc_done(rc, w.result, out, e, ent, "cancel");
+    return svc_done(rc, w.result, out, e, &kind->entity, "cancel");
 }

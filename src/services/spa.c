@@ -68,6 +68,11 @@ static int spa_needs_from_json(json_t *list, spa_need_t needs[SPA_MAX_NEEDS], in
     return 0;
 }
 
+static int spa_need_by_kind(const void *a, const void *b)
+{
+    return strcmp(((const spa_need_t *)a)->kind, ((const spa_need_t *)b)->kind);
+}
+
 /* The stored needs, in kind order: every booking claims kinds in the same
  * order, so two bookings cannot wait on each other's kinds. */
 static int spa_needs_from_text(const char *stored, spa_need_t needs[SPA_MAX_NEEDS], int *n)
@@ -76,12 +81,8 @@ static int spa_needs_from_text(const char *stored, spa_need_t needs[SPA_MAX_NEED
     json_t *list = json_loads(stored, 0, &jerr);
     int rc = spa_needs_from_json(list, needs, n);
     json_decref(list);
-    for (int i = 1; rc == 0 && i < *n; i++)
-        for (int j = i; j > 0 && strcmp(needs[j - 1].kind, needs[j].kind) > 0; j--) {
-            spa_need_t swap = needs[j];
-            needs[j] = needs[j - 1];
-            needs[j - 1] = swap;
-        }
+    if (rc == 0)
+        qsort(needs, (size_t)*n, sizeof(needs[0]), spa_need_by_kind);
     return rc;
 }
 
@@ -91,41 +92,17 @@ static int spa_needs_from_text(const char *stored, spa_need_t needs[SPA_MAX_NEED
     "r.id, r.property_id, r.name, r.kind, r.working_hours, r.active, r.created_at, "               \
     "r.updated_at, r.version"
 
-static json_t *spa_resource_row_json(db_rows_t *rows)
-{
-    json_t *o = json_object();
-    if (o == NULL)
-        return NULL;
-    bool ok = svc_put(o, "id", svc_json_text(rows, 0));
-    ok = svc_put(o, "property_id", svc_json_text(rows, 1)) && ok;
-    ok = svc_put(o, "name", svc_json_text(rows, 2)) && ok;
-    ok = svc_put(o, "kind", svc_json_text(rows, 3)) && ok;
-    ok = svc_put(o, "working_hours", svc_json_hours(rows, 4)) && ok;
-    ok = svc_put(o, "active", svc_json_bool(rows, 5)) && ok;
-    ok = svc_put(o, "created_at", svc_json_time(rows, 6)) && ok;
-    ok = svc_put(o, "updated_at", svc_json_time(rows, 7)) && ok;
-    ok = svc_put(o, "version", svc_json_int(rows, 8)) && ok;
-    if (!ok) {
-        json_decref(o);
-        return NULL;
-    }
-    return o;
-}
-
-static const svc_entity_t spa_resources = {
-    .noun = "spa resource",
-    .select_one = "SELECT " SPA_RESOURCE_COLUMNS " FROM service_resources r "
-                  "WHERE r.tenant_id = $1 AND r.property_id = $2 AND r.id = $3 "
-                  "AND r.service = 'spa'",
-    .select_page = "SELECT " SPA_RESOURCE_COLUMNS " FROM service_resources r "
-                   "WHERE r.tenant_id = $1 AND r.property_id = $2 AND r.service = 'spa' "
-                   "AND r.id > $3 AND (CAST($5 AS TEXT) IS NULL OR r.kind = $5) "
-                   "ORDER BY r.id LIMIT $4",
-    .delete_one = "DELETE FROM service_resources WHERE tenant_id = $1 AND property_id = $2 "
-                  "AND id = $3 AND service = 'spa'",
-    .in_use = "the resource has bookings; set active to false instead of deleting it",
-    .duplicate = "a spa resource with that name already exists at this property",
-    .row_json = spa_resource_row_json,
+static const svc_field_t spa_resource_fields[] = {
+    {"id", 0, SVC_TEXT},
+    {"property_id", 1, SVC_TEXT},
+    {"name", 2, SVC_TEXT},
+    {"kind", 3, SVC_TEXT},
+    {"working_hours", 4, SVC_HOURS},
+    {"active", 5, SVC_BOOL},
+    {"created_at", 6, SVC_TIME},
+    {"updated_at", 7, SVC_TIME},
+    {"version", 8, SVC_INT},
+    {NULL},
 };
 
 typedef struct spa_resource_input {
@@ -147,97 +124,81 @@ static int spa_resource_input_parse(json_t *body, bool create, spa_resource_inpu
         return buffr_fail(e, BUFFR_EVALIDATION, "kind",
                           "kind must be lowercase letters, digits and _ (e.g. therapist, "
                           "treatment_room)");
-    json_t *hours_json = json_object_get(body, "working_hours");
-    if (hours_json == NULL || json_is_null(hours_json)) {
+    json_t *hours = json_object_get(body, "working_hours");
+    if (hours == NULL || json_is_null(hours)) {
         if (create)
             return buffr_fail(e, BUFFR_EVALIDATION, "working_hours",
                               "working_hours is required, e.g. {\"mon\":\"09:00-17:00\"}");
         return 0;
     }
-    working_hours_t hours;
-    if ((rc = working_hours_parse(hours_json, "working_hours", &hours, e)) != 0)
-        return rc;
-    json_t *canon = working_hours_json(&hours);
-    in->hours_text = canon ? jsonx_dump(canon) : NULL;
-    json_decref(canon);
-    return in->hours_text ? 0 : buffr_fail(e, BUFFR_ENOMEM, NULL, "out of memory");
+    return svc_hours_text(hours, &in->hours_text, e);
 }
 
-typedef struct spa_resource_work {
-    const char *pid, *id;
-    int64_t if_match;
-    spa_resource_input_t in;
-    buffr_err_t *e;
-    json_t *result;
-} spa_resource_work_t;
-
-static int spa_resource_create_in_tx(db_tx_t *tx, void *ctx)
+static int spa_resource_insert_row(db_tx_t *tx, const svc_write_t *w)
 {
-    spa_resource_work_t *w = ctx;
-    char currency[SVC_CURRENCY_BUF_SIZE];
-    int rc = svc_property_currency(tx, w->pid, currency, w->e);
-    if (rc != 0)
-        return rc;
-    int64_t now = time_now();
-    rc = db_exec(tx,
-                 "INSERT INTO service_resources (tenant_id, id, property_id, service, kind, name, "
-                 "working_hours, active, created_at, updated_at) "
-                 "VALUES ($1, $2, $3, 'spa', $4, $5, $6, $7, $8, $8)",
-                 DB_ARGS(DB_TEXT(w->id), DB_TEXT(w->pid), DB_TEXT(w->in.kind), DB_TEXT(w->in.name),
-                         DB_TEXT(w->in.hours_text), DB_BOOL(w->in.has_active ? w->in.active : true),
-                         DB_INT(now)),
-                 NULL);
-    return rc != 0 ? rc : svc_entity_read(tx, &spa_resources, w->pid, w->id, &w->result);
+    const spa_resource_input_t *in = w->in;
+    return db_exec(tx,
+                   "INSERT INTO service_resources (tenant_id, id, property_id, service, kind, "
+                   "name, working_hours, active, created_at, updated_at) "
+                   "VALUES ($1, $2, $3, 'spa', $4, $5, $6, $7, $8, $8)",
+                   DB_ARGS(DB_TEXT(w->id), DB_TEXT(w->pid), DB_TEXT(in->kind), DB_TEXT(in->name),
+                           DB_TEXT(in->hours_text), DB_BOOL(in->has_active ? in->active : true),
+                           DB_INT(time_now())),
+                   NULL);
 }
+
+static int spa_resource_update_row(db_tx_t *tx, const svc_write_t *w, int64_t *changed)
+{
+    const spa_resource_input_t *in = w->in;
+    return db_exec(tx,
+                   "UPDATE service_resources SET name = COALESCE($4, name), "
+                   "kind = COALESCE($5, kind), working_hours = COALESCE($6, working_hours), "
+                   "active = COALESCE($7, active), updated_at = $8, version = version + 1 "
+                   "WHERE tenant_id = $1 AND property_id = $2 AND id = $3 AND service = 'spa' "
+                   "AND ($9 < 0 OR version = $9)",
+                   DB_ARGS(DB_TEXT(w->pid), DB_TEXT(w->id), DB_TEXT(in->name), DB_TEXT(in->kind),
+                           DB_TEXT(in->hours_text), in->has_active ? DB_BOOL(in->active) : DB_NULL,
+                           DB_INT(time_now()), DB_INT(w->if_match)),
+                   changed);
+}
+
+static const svc_entity_t spa_resources = {
+    .noun = "spa resource",
+    .select_one = "SELECT " SPA_RESOURCE_COLUMNS " FROM service_resources r "
+                  "WHERE r.tenant_id = $1 AND r.property_id = $2 AND r.id = $3 "
+                  "AND r.service = 'spa'",
+    .select_page = "SELECT " SPA_RESOURCE_COLUMNS " FROM service_resources r "
+                   "WHERE r.tenant_id = $1 AND r.property_id = $2 AND r.service = 'spa' "
+                   "AND r.id > $3 AND (CAST($5 AS TEXT) IS NULL OR r.kind = $5) "
+                   "ORDER BY r.id LIMIT $4",
+    .delete_one = "DELETE FROM service_resources WHERE tenant_id = $1 AND property_id = $2 "
+                  "AND id = $3 AND service = 'spa'",
+    .in_use = "the resource has bookings; set active to false instead of deleting it",
+    .duplicate = "a spa resource with that name already exists at this property",
+    .fields = spa_resource_fields,
+    .insert = spa_resource_insert_row,
+    .update = spa_resource_update_row,
+};
 
 int spa_resource_create(app_t *app, const principal_t *who, const char *pid, json_t *body,
                         json_t **out, buffr_err_t *e)
 {
-    spa_resource_work_t w = {.pid = pid, .e = e};
-    int rc = spa_resource_input_parse(body, true, &w.in, e);
-    if (rc == 0) {
-        char id[UUID_BUF_SIZE];
-        uuid_v7_new(id);
-        w.id = id;
-        rc = db_transact(app->db, who->tenant_id, DB_WRITE, spa_resource_create_in_tx, &w);
-        rc = svc_done(rc, w.result, out, e, &spa_resources, "create");
-    }
-    free(w.in.hours_text);
+    spa_resource_input_t in;
+    int rc = spa_resource_input_parse(body, true, &in, e);
+    if (rc == 0)
+        rc = svc_entity_create(app, who, &spa_resources, pid, &in, out, e);
+    free(in.hours_text);
     return rc;
-}
-
-static int spa_resource_update_in_tx(db_tx_t *tx, void *ctx)
-{
-    spa_resource_work_t *w = ctx;
-    int64_t changed = 0;
-    int rc = db_exec(tx,
-                     "UPDATE service_resources SET name = COALESCE($4, name), "
-                     "kind = COALESCE($5, kind), working_hours = COALESCE($6, working_hours), "
-                     "active = COALESCE($7, active), updated_at = $8, version = version + 1 "
-                     "WHERE tenant_id = $1 AND property_id = $2 AND id = $3 AND service = 'spa' "
-                     "AND ($9 < 0 OR version = $9)",
-                     DB_ARGS(DB_TEXT(w->pid), DB_TEXT(w->id), DB_TEXT(w->in.name),
-                             DB_TEXT(w->in.kind), DB_TEXT(w->in.hours_text),
-                             w->in.has_active ? DB_BOOL(w->in.active) : DB_NULL, DB_INT(time_now()),
-                             DB_INT(w->if_match)),
-                     &changed);
-    if (rc != 0)
-        return rc;
-    if (changed == 0)
-        return svc_update_missed(tx, &spa_resources, w->pid, w->id, w->e);
-    return svc_entity_read(tx, &spa_resources, w->pid, w->id, &w->result);
 }
 
 int spa_resource_update(app_t *app, const principal_t *who, const char *pid, const char *id,
                         json_t *body, int64_t if_match, json_t **out, buffr_err_t *e)
 {
-    spa_resource_work_t w = {.pid = pid, .id = id, .if_match = if_match, .e = e};
-    int rc = spa_resource_input_parse(body, false, &w.in, e);
-    if (rc == 0) {
-        rc = db_transact(app->db, who->tenant_id, DB_WRITE, spa_resource_update_in_tx, &w);
-        rc = svc_done(rc, w.result, out, e, &spa_resources, "update");
-    }
-    free(w.in.hours_text);
+    spa_resource_input_t in;
+    int rc = spa_resource_input_parse(body, false, &in, e);
+    if (rc == 0)
+        rc = svc_entity_update(app, who, &spa_resources, pid, id, &in, if_match, out, e);
+    free(in.hours_text);
     return rc;
 }
 
@@ -271,43 +232,20 @@ int spa_resource_delete(app_t *app, const principal_t *who, const char *pid, con
     " FROM spa_treatments t JOIN properties p ON p.tenant_id = t.tenant_id "                       \
     "AND p.id = t.property_id "
 
-static json_t *spa_treatment_row_json(db_rows_t *rows)
-{
-    json_t *o = json_object();
-    if (o == NULL)
-        return NULL;
-    json_error_t jerr;
-    bool ok = svc_put(o, "id", svc_json_text(rows, 0));
-    ok = svc_put(o, "property_id", svc_json_text(rows, 1)) && ok;
-    ok = svc_put(o, "name", svc_json_text(rows, 2)) && ok;
-    ok = svc_put(o, "description", svc_json_text(rows, 3)) && ok;
-    ok = svc_put(o, "duration_minutes", svc_json_int(rows, 4)) && ok;
-    ok = svc_put(o, "price", svc_json_int(rows, 5)) && ok;
-    ok = svc_put(o, "required_resources", json_loads(db_text(rows, 6), 0, &jerr)) && ok;
-    ok = svc_put(o, "active", svc_json_bool(rows, 7)) && ok;
-    ok = svc_put(o, "currency", svc_json_text(rows, 8)) && ok;
-    ok = svc_put(o, "created_at", svc_json_time(rows, 9)) && ok;
-    ok = svc_put(o, "updated_at", svc_json_time(rows, 10)) && ok;
-    ok = svc_put(o, "version", svc_json_int(rows, 11)) && ok;
-    if (!ok) {
-        json_decref(o);
-        return NULL;
-    }
-    return o;
-}
-
-static const svc_entity_t spa_treatments = {
-    .noun = "treatment",
-    .select_one = "SELECT " SPA_TREATMENT_COLUMNS SPA_TREATMENT_FROM
-                  "WHERE t.tenant_id = $1 AND t.property_id = $2 AND t.id = $3",
-    .select_page = "SELECT " SPA_TREATMENT_COLUMNS SPA_TREATMENT_FROM
-                   "WHERE t.tenant_id = $1 AND t.property_id = $2 AND t.id > $3 "
-                   "ORDER BY t.id LIMIT $4",
-    .delete_one = "DELETE FROM spa_treatments WHERE tenant_id = $1 AND property_id = $2 "
-                  "AND id = $3",
-    .in_use = "the treatment has bookings; set active to false instead of deleting it",
-    .duplicate = "a treatment with that name already exists at this property",
-    .row_json = spa_treatment_row_json,
+static const svc_field_t spa_treatment_fields[] = {
+    {"id", 0, SVC_TEXT},
+    {"property_id", 1, SVC_TEXT},
+    {"name", 2, SVC_TEXT},
+    {"description", 3, SVC_TEXT},
+    {"duration_minutes", 4, SVC_INT},
+    {"price", 5, SVC_INT},
+    {"required_resources", 6, SVC_JSON},
+    {"active", 7, SVC_BOOL},
+    {"currency", 8, SVC_TEXT},
+    {"created_at", 9, SVC_TIME},
+    {"updated_at", 10, SVC_TIME},
+    {"version", 11, SVC_INT},
+    {NULL},
 };
 
 typedef struct spa_treatment_input {
@@ -347,54 +285,24 @@ static int spa_treatment_input_parse(json_t *body, bool create, spa_treatment_in
     return in->kinds_text ? 0 : buffr_fail(e, BUFFR_ENOMEM, NULL, "out of memory");
 }
 
-typedef struct spa_treatment_work {
-    const char *pid, *id;
-    int64_t if_match;
-    spa_treatment_input_t in;
-    buffr_err_t *e;
-    json_t *result;
-} spa_treatment_work_t;
-
-static int spa_treatment_create_in_tx(db_tx_t *tx, void *ctx)
+static int spa_treatment_insert_row(db_tx_t *tx, const svc_write_t *w)
 {
-    spa_treatment_work_t *w = ctx;
-    char currency[SVC_CURRENCY_BUF_SIZE];
-    int rc = svc_property_currency(tx, w->pid, currency, w->e);
-    if (rc != 0)
-        return rc;
-    rc = db_exec(tx,
-                 "INSERT INTO spa_treatments (tenant_id, id, property_id, name, description, "
-                 "duration_minutes, price, required_resources, active, created_at, updated_at) "
-                 "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)",
-                 DB_ARGS(DB_TEXT(w->id), DB_TEXT(w->pid), DB_TEXT(w->in.name),
-                         DB_TEXT(w->in.description), DB_INT(w->in.duration), DB_INT(w->in.price),
-                         DB_TEXT(w->in.kinds_text), DB_BOOL(w->in.has_active ? w->in.active : true),
-                         DB_INT(time_now())),
-                 NULL);
-    return rc != 0 ? rc : svc_entity_read(tx, &spa_treatments, w->pid, w->id, &w->result);
+    const spa_treatment_input_t *in = w->in;
+    return db_exec(tx,
+                   "INSERT INTO spa_treatments (tenant_id, id, property_id, name, description, "
+                   "duration_minutes, price, required_resources, active, created_at, updated_at) "
+                   "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)",
+                   DB_ARGS(DB_TEXT(w->id), DB_TEXT(w->pid), DB_TEXT(in->name),
+                           DB_TEXT(in->description), DB_INT(in->duration), DB_INT(in->price),
+                           DB_TEXT(in->kinds_text), DB_BOOL(in->has_active ? in->active : true),
+                           DB_INT(time_now())),
+                   NULL);
 }
 
-int spa_treatment_create(app_t *app, const principal_t *who, const char *pid, json_t *body,
-                         json_t **out, buffr_err_t *e)
+static int spa_treatment_update_row(db_tx_t *tx, const svc_write_t *w, int64_t *changed)
 {
-    spa_treatment_work_t w = {.pid = pid, .e = e};
-    int rc = spa_treatment_input_parse(body, true, &w.in, e);
-    if (rc == 0) {
-        char id[UUID_BUF_SIZE];
-        uuid_v7_new(id);
-        w.id = id;
-        rc = db_transact(app->db, who->tenant_id, DB_WRITE, spa_treatment_create_in_tx, &w);
-        rc = svc_done(rc, w.result, out, e, &spa_treatments, "create");
-    }
-    free(w.in.kinds_text);
-    return rc;
-}
-
-static int spa_treatment_update_in_tx(db_tx_t *tx, void *ctx)
-{
-    spa_treatment_work_t *w = ctx;
-    int64_t changed = 0;
-    int rc = db_exec(
+    const spa_treatment_input_t *in = w->in;
+    return db_exec(
         tx,
         "UPDATE spa_treatments SET name = COALESCE($4, name), "
         "description = COALESCE($5, description), "
@@ -402,29 +310,49 @@ static int spa_treatment_update_in_tx(db_tx_t *tx, void *ctx)
         "required_resources = COALESCE($8, required_resources), active = COALESCE($9, active), "
         "updated_at = $10, version = version + 1 "
         "WHERE tenant_id = $1 AND property_id = $2 AND id = $3 AND ($11 < 0 OR version = $11)",
-        DB_ARGS(DB_TEXT(w->pid), DB_TEXT(w->id), DB_TEXT(w->in.name), DB_TEXT(w->in.description),
-                w->in.has_duration ? DB_INT(w->in.duration) : DB_NULL,
-                w->in.has_price ? DB_INT(w->in.price) : DB_NULL, DB_TEXT(w->in.kinds_text),
-                w->in.has_active ? DB_BOOL(w->in.active) : DB_NULL, DB_INT(time_now()),
+        DB_ARGS(DB_TEXT(w->pid), DB_TEXT(w->id), DB_TEXT(in->name), DB_TEXT(in->description),
+                in->has_duration ? DB_INT(in->duration) : DB_NULL,
+                in->has_price ? DB_INT(in->price) : DB_NULL, DB_TEXT(in->kinds_text),
+                in->has_active ? DB_BOOL(in->active) : DB_NULL, DB_INT(time_now()),
                 DB_INT(w->if_match)),
-        &changed);
-    if (rc != 0)
-        return rc;
-    if (changed == 0)
-        return svc_update_missed(tx, &spa_treatments, w->pid, w->id, w->e);
-    return svc_entity_read(tx, &spa_treatments, w->pid, w->id, &w->result);
+        changed);
+}
+
+static const svc_entity_t spa_treatments = {
+    .noun = "treatment",
+    .select_one = "SELECT " SPA_TREATMENT_COLUMNS SPA_TREATMENT_FROM
+                  "WHERE t.tenant_id = $1 AND t.property_id = $2 AND t.id = $3",
+    .select_page = "SELECT " SPA_TREATMENT_COLUMNS SPA_TREATMENT_FROM
+                   "WHERE t.tenant_id = $1 AND t.property_id = $2 AND t.id > $3 "
+                   "ORDER BY t.id LIMIT $4",
+    .delete_one = "DELETE FROM spa_treatments WHERE tenant_id = $1 AND property_id = $2 "
+                  "AND id = $3",
+    .in_use = "the treatment has bookings; set active to false instead of deleting it",
+    .duplicate = "a treatment with that name already exists at this property",
+    .fields = spa_treatment_fields,
+    .insert = spa_treatment_insert_row,
+    .update = spa_treatment_update_row,
+};
+
+int spa_treatment_create(app_t *app, const principal_t *who, const char *pid, json_t *body,
+                         json_t **out, buffr_err_t *e)
+{
+    spa_treatment_input_t in;
+    int rc = spa_treatment_input_parse(body, true, &in, e);
+    if (rc == 0)
+        rc = svc_entity_create(app, who, &spa_treatments, pid, &in, out, e);
+    free(in.kinds_text);
+    return rc;
 }
 
 int spa_treatment_update(app_t *app, const principal_t *who, const char *pid, const char *id,
                          json_t *body, int64_t if_match, json_t **out, buffr_err_t *e)
 {
-    spa_treatment_work_t w = {.pid = pid, .id = id, .if_match = if_match, .e = e};
-    int rc = spa_treatment_input_parse(body, false, &w.in, e);
-    if (rc == 0) {
-        rc = db_transact(app->db, who->tenant_id, DB_WRITE, spa_treatment_update_in_tx, &w);
-        rc = svc_done(rc, w.result, out, e, &spa_treatments, "update");
-    }
-    free(w.in.kinds_text);
+    spa_treatment_input_t in;
+    int rc = spa_treatment_input_parse(body, false, &in, e);
+    if (rc == 0)
+        rc = svc_entity_update(app, who, &spa_treatments, pid, id, &in, if_match, out, e);
+    free(in.kinds_text);
     return rc;
 }
 
@@ -461,29 +389,24 @@ static int spa_treatment_facts(db_tx_t *tx, const char *pid, const char *treatme
                                spa_treatment_facts_t *t, buffr_err_t *e)
 {
     db_rows_t *rows;
-    int rc = db_query(tx,
-                      "SELECT name, duration_minutes, price, required_resources, active "
-                      "FROM spa_treatments WHERE tenant_id = $1 AND property_id = $2 AND id = $3",
-                      DB_ARGS(DB_TEXT(pid), DB_TEXT(treatment_id)), &rows);
+    int rc = svc_ref_row(tx,
+                         "SELECT name, duration_minutes, price, required_resources, active "
+                         "FROM spa_treatments WHERE tenant_id = $1 AND property_id = $2 "
+                         "AND id = $3",
+                         DB_ARGS(DB_TEXT(pid), DB_TEXT(treatment_id)), "treatment_id",
+                         "treatment_id must be a treatment of this property", &rows, e);
     if (rc != 0)
         return rc;
-    rc = db_next(rows);
-    if (rc == 1) {
-        snprintf(t->name, sizeof(t->name), "%s", db_text(rows, 0));
-        t->duration = (int)db_int(rows, 1);
-        t->price = db_int(rows, 2);
-        if (spa_needs_from_text(db_text(rows, 3), t->needs, &t->nneeds) != 0)
-            rc = BUFFR_EINTERNAL; /* written by this module: never happens */
-        else if (db_int(rows, 4) == 0)
-            rc = buffr_fail(e, BUFFR_EVALIDATION, "treatment_id",
-                            "the treatment is not offered at the moment");
-        else
-            rc = 0;
-    } else if (rc == 0) {
-        rc = buffr_fail(e, BUFFR_EVALIDATION, "treatment_id",
-                        "treatment_id must be a treatment of this property");
-    }
+    snprintf(t->name, sizeof(t->name), "%s", db_text(rows, 0));
+    t->duration = (int)db_int(rows, 1);
+    t->price = db_int(rows, 2);
+    bool active = db_int(rows, 4) != 0;
+    if (spa_needs_from_text(db_text(rows, 3), t->needs, &t->nneeds) != 0)
+        rc = BUFFR_EINTERNAL; /* written by this module: never happens */
     db_rows_free(rows);
+    if (rc == 0 && !active)
+        rc = buffr_fail(e, BUFFR_EVALIDATION, "treatment_id",
+                        "the treatment is not offered at the moment");
     return rc;
 }
 
@@ -541,11 +464,7 @@ static int spa_units_load(db_tx_t *tx, const char *pid, const spa_treatment_fact
         memset(unit, 0, sizeof(*unit));
         snprintf(unit->id, sizeof(unit->id), "%s", db_text(rows, 0));
         snprintf(unit->kind, sizeof(unit->kind), "%s", kind);
-        json_error_t jerr;
-        json_t *stored = json_loads(db_text(rows, 2), 0, &jerr);
-        int parsed = stored ? working_hours_parse(stored, "working_hours", &unit->hours, NULL) : -1;
-        json_decref(stored);
-        if (parsed != 0)
+        if (svc_hours_load(db_text(rows, 2), &unit->hours) != 0)
             continue; /* unreadable hours: never bookable (cannot happen: we wrote them) */
         u->count++;
     }
@@ -648,15 +567,13 @@ static int spa_availability_in_tx(db_tx_t *tx, void *ctx)
 int spa_availability(app_t *app, const principal_t *who, const char *pid, const svc_query_t *q,
                      json_t **out, buffr_err_t *e)
 {
-    char treatment_id[UUID_BUF_SIZE];
     if (q->treatment_id == NULL)
         return buffr_fail(e, BUFFR_EVALIDATION, "treatment_id", "treatment_id is required");
-    if (uuid_normalize(q->treatment_id, treatment_id) != 0)
-        return buffr_fail(e, BUFFR_EVALIDATION, "treatment_id",
-                          "treatment_id must be an id (a UUID)");
-    spa_availability_work_t w = {.pid = pid, .treatment_id = treatment_id, .e = e};
-    int rc = svc_date_value(q->date, "date", true, &w.day, NULL, e);
-    if (rc != 0)
+    char buf[UUID_BUF_SIZE];
+    spa_availability_work_t w = {.pid = pid, .e = e};
+    int rc;
+    if ((rc = svc_query_id(q->treatment_id, "treatment_id", buf, &w.treatment_id, e)) != 0 ||
+        (rc = svc_date_value(q->date, "date", true, &w.day, NULL, e)) != 0)
         return rc;
     rc = db_transact(app->db, who->tenant_id, DB_READ, spa_availability_in_tx, &w);
     return svc_done(rc, w.result, out, e, &spa_treatments, "search");
@@ -665,19 +582,49 @@ int spa_availability(app_t *app, const principal_t *who, const char *pid, const 
 /* ---- bookings ---- */
 
 typedef struct spa_booking_work {
-    const char *pid, *id;
+    svc_booking_t booking; /* first: the engine hands it back to the steps below */
     char treatment_id[UUID_BUF_SIZE];
-    char reservation_id[UUID_BUF_SIZE];
-    bool has_reservation;
     int64_t start;
-    svc_guest_t guest;
-    buffr_err_t *e;
-    json_t *result;
+    spa_treatment_facts_t t; /* read by prepare */
 } spa_booking_work_t;
 
-static int spa_booking_claim(db_tx_t *tx, spa_booking_work_t *w, const spa_treatment_facts_t *t,
-                             const spa_units_t *units)
+static spa_booking_work_t *spa_booking_work(svc_booking_t *b)
 {
+    return (spa_booking_work_t *)b;
+}
+
+/* The treatment's name, length and price go on the booking. */
+static int spa_booking_prepare(db_tx_t *tx, svc_booking_t *b, svc_booking_row_t *row)
+{
+    spa_booking_work_t *w = spa_booking_work(b);
+    int rc = spa_treatment_facts(tx, b->pid, w->treatment_id, &w->t, b->e);
+    if (rc != 0)
+        return rc;
+    row->title = w->t.name;
+    row->treatment_id = w->treatment_id;
+    row->starts_at = w->start;
+    row->ends_at = w->start + w->t.duration;
+    row->unit_amount = w->t.price;
+    row->total = w->t.price;
+    return 0;
+}
+
+static int spa_booking_guard(db_tx_t *tx, svc_booking_t *b, const svc_booking_row_t *row)
+{
+    spa_booking_work_t *w = spa_booking_work(b);
+    if (local_minute_of_day(w->start) + w->t.duration > MINUTES_PER_DAY)
+        return buffr_fail(b->e, BUFFR_EVALIDATION, "start",
+                          "the treatment must end by midnight of its day");
+    return 0;
+}
+
+/* One resource of each needed kind (as many as the kind is listed), free
+ * and working for the whole treatment: the fitting ones are tried in id
+ * order, and the first whose slots can be claimed is kept. */
+static int spa_booking_claim(db_tx_t *tx, spa_booking_work_t *w, const spa_units_t *units)
+{
+    const spa_treatment_facts_t *t = &w->t;
+    const char *booking_id = w->booking.id;
     int64_t day = local_day(w->start);
     int minute = local_minute_of_day(w->start);
     int weekday = weekday_of_day(day);
@@ -690,78 +637,92 @@ static int spa_booking_claim(db_tx_t *tx, spa_booking_work_t *w, const spa_treat
             if (strcmp(unit->kind, t->needs[k].kind) != 0 ||
                 !slot_candidate_fits(&c, weekday, minute, t->duration))
                 continue;
-            int rc = svc_claim_resource(tx, unit->id, w->start, until, w->id);
+            int rc = svc_claim_resource(tx, unit->id, w->start, until, booking_id);
             if (rc == BUFFR_ENOAVAIL)
                 continue; /* taken: try the next one of this kind */
             if (rc == 0)
                 rc = db_exec(tx,
                              "INSERT INTO service_booking_resources (tenant_id, booking_id, "
                              "resource_id, kind) VALUES ($1, $2, $3, $4)",
-                             DB_ARGS(DB_TEXT(w->id), DB_TEXT(unit->id), DB_TEXT(unit->kind)), NULL);
+                             DB_ARGS(DB_TEXT(booking_id), DB_TEXT(unit->id), DB_TEXT(unit->kind)),
+                             NULL);
             if (rc != 0)
                 return rc;
             held++;
         }
         if (held < t->needs[k].count)
-            return buffr_fail(w->e, BUFFR_ENOAVAIL, NULL,
+            return buffr_fail(w->booking.e, BUFFR_ENOAVAIL, NULL,
                               "no %s is free for the whole treatment at that time",
                               t->needs[k].kind);
     }
     return 0;
 }
 
-static int spa_booking_create_in_tx(db_tx_t *tx, void *ctx)
+static int spa_booking_hold(db_tx_t *tx, svc_booking_t *b, const svc_booking_row_t *row)
 {
-    spa_booking_work_t *w = ctx;
-    json_decref(w->result);
-    w->result = NULL;
-    char currency[SVC_CURRENCY_BUF_SIZE];
-    spa_treatment_facts_t t;
-    int rc = svc_property_currency(tx, w->pid, currency, w->e);
-    if (rc == 0)
-        rc = spa_treatment_facts(tx, w->pid, w->treatment_id, &t, w->e);
-    if (rc == 0)
-        rc = svc_reservation_check(tx, w->pid, w->has_reservation ? w->reservation_id : NULL, w->e);
-    if (rc != 0)
-        return rc;
-    if (local_minute_of_day(w->start) + t.duration > MINUTES_PER_DAY)
-        return buffr_fail(w->e, BUFFR_EVALIDATION, "start",
-                          "the treatment must end by midnight of its day");
-    svc_booking_row_t row = {.id = w->id,
-                             .pid = w->pid,
-                             .service = "spa",
-                             .title = t.name,
-                             .currency = currency,
-                             .reservation_id = w->has_reservation ? w->reservation_id : NULL,
-                             .starts_at = w->start,
-                             .ends_at = w->start + t.duration,
-                             .unit_amount = t.price,
-                             .total = t.price,
-                             .guest = w->guest,
-                             .treatment_id = w->treatment_id};
-    if ((rc = svc_booking_insert(tx, &row)) != 0)
-        return rc;
+    spa_booking_work_t *w = spa_booking_work(b);
     spa_units_t units = {0};
-    rc = spa_units_load(tx, w->pid, &t, 0, false, &units);
+    int rc = spa_units_load(tx, b->pid, &w->t, 0, false, &units);
     if (rc == 0)
-        rc = spa_booking_claim(tx, w, &t, &units);
+        rc = spa_booking_claim(tx, w, &units);
     spa_units_free(&units);
-    if (rc != 0)
-        return rc;
-    return svc_entity_read(tx, &svc_spa_bookings, w->pid, w->id, &w->result);
+    return rc;
 }
+
+static const svc_field_t spa_booking_fields[] = {
+    SVC_BOOKING_HEAD_FIELDS,
+    {"end", BK_ENDS, SVC_LOCAL},
+    {"treatment_id", BK_TREATMENT, SVC_TEXT},
+    {"treatment_name", BK_TITLE, SVC_TEXT},
+    {"duration_minutes", BK_MINUTES, SVC_INT},
+    {"price", BK_UNIT, SVC_INT},
+    SVC_BOOKING_TAIL_FIELDS,
+};
+
+static const svc_field_t spa_booking_resource_fields[] = {
+    {"id", 0, SVC_TEXT},
+    {"kind", 1, SVC_TEXT},
+    {"name", 2, SVC_TEXT},
+    {NULL},
+};
+
+/* The therapists and rooms the booking was given. */
+static int spa_booking_decorate(db_tx_t *tx, json_t *obj)
+{
+    return svc_attach_list(
+        tx, obj, "resources",
+        "SELECT br.resource_id, br.kind, r.name FROM service_booking_resources br "
+        "JOIN service_resources r ON r.tenant_id = br.tenant_id "
+        "AND r.id = br.resource_id "
+        "WHERE br.tenant_id = $1 AND br.booking_id = $2 "
+        "ORDER BY br.kind, br.resource_id",
+        spa_booking_resource_fields);
+}
+
+static const svc_booking_kind_t spa_bookings = {
+    .entity =
+        {
+            .noun = "booking",
+            .select_one = SVC_BOOKING_ONE_SQL("spa"),
+            .select_page = SVC_BOOKING_PAGE_SQL("spa", "treatment_id"),
+            .fields = spa_booking_fields,
+            .decorate = spa_booking_decorate,
+        },
+    .service = "spa",
+    .prepare = spa_booking_prepare,
+    .guard = spa_booking_guard,
+    .hold = spa_booking_hold,
+};
 
 int spa_booking_create(app_t *app, const principal_t *who, const char *pid, json_t *body,
                        json_t **out, buffr_err_t *e)
 {
-    spa_booking_work_t w = {.pid = pid, .e = e};
+    spa_booking_work_t w = {.booking.kind = &spa_bookings};
     const char *start = NULL;
     int rc;
     if ((rc = svc_uuid_field(body, "treatment_id", true, w.treatment_id, NULL, e)) != 0 ||
         (rc = jsonx_string(body, "start", true, 1, 32, &start, NULL, e)) != 0 ||
-        (rc = svc_guest_parse(body, &w.guest, e)) != 0 ||
-        (rc = svc_uuid_field(body, "reservation_id", false, w.reservation_id, &w.has_reservation,
-                             e)) != 0)
+        (rc = svc_booking_body_parse(body, &w.booking, e)) != 0)
         return rc;
     if (local_time_parse(start, &w.start) != 0)
         return buffr_fail(e, BUFFR_EVALIDATION, "start",
@@ -769,28 +730,24 @@ int spa_booking_create(app_t *app, const principal_t *who, const char *pid, json
     if (w.start % SLOT_MINUTES != 0)
         return buffr_fail(e, BUFFR_EVALIDATION, "start",
                           "start must be on the quarter hour (:00, :15, :30, :45)");
-    char id[UUID_BUF_SIZE];
-    uuid_v7_new(id);
-    w.id = id;
-    rc = db_transact(app->db, who->tenant_id, DB_WRITE, spa_booking_create_in_tx, &w);
-    return svc_done(rc, w.result, out, e, &svc_spa_bookings, "create");
+    return svc_booking_create(app, who, pid, &w.booking, out, e);
 }
 
 int spa_booking_list(app_t *app, const principal_t *who, const char *pid, const svc_query_t *q,
                      json_t **out, buffr_err_t *e)
 {
-    return svc_booking_list(app, who, &svc_spa_bookings, pid, q, "treatment_id", q->treatment_id,
-                            out, e);
+    return svc_booking_list(app, who, &spa_bookings, pid, q, "treatment_id", q->treatment_id, out,
+                            e);
 }
 
 int spa_booking_get(app_t *app, const principal_t *who, const char *pid, const char *id,
                     json_t **out, buffr_err_t *e)
 {
-    return svc_entity_get(app, who, &svc_spa_bookings, pid, id, out, e);
+    return svc_entity_get(app, who, &spa_bookings.entity, pid, id, out, e);
 }
 
 int spa_booking_cancel(app_t *app, const principal_t *who, const char *pid, const char *id,
                        json_t **out, buffr_err_t *e)
 {
-    return svc_booking_cancel(app, who, &svc_spa_bookings, pid, id, out, e);
+    return svc_booking_cancel(app, who, &spa_bookings, pid, id, out, e);
 }

@@ -73,6 +73,10 @@ void api_metrics(req_t *r)
             "# HELP buffr_db_retries_total Transactions run again after a busy or "
             "serialization failure.\n"
             "# TYPE buffr_db_retries_total counter\nbuffr_db_retries_total %llu\n"
+            "# HELP buffr_db_write_batches_total SQLite commits that carried queued writes.\n"
+            "# TYPE buffr_db_write_batches_total counter\nbuffr_db_write_batches_total %llu\n"
+            "# HELP buffr_db_batched_writes_total Units of write work committed in batches.\n"
+            "# TYPE buffr_db_batched_writes_total counter\nbuffr_db_batched_writes_total %llu\n"
             "# HELP buffr_db_statements_total Statements run.\n"
             "# TYPE buffr_db_statements_total counter\nbuffr_db_statements_total %llu\n"
             "# HELP buffr_db_statement_seconds_total Time spent in statements.\n"
@@ -85,8 +89,9 @@ void api_metrics(req_t *r)
             "# TYPE buffr_process_uptime_seconds gauge\nbuffr_process_uptime_seconds %.0f\n",
             db_backend_name(app->db), s.pool_size, s.pool_in_use, (unsigned long long)s.pool_waits,
             (unsigned long long)s.transactions, (unsigned long long)s.rollbacks,
-            (unsigned long long)s.retries, (unsigned long long)s.statements, s.statement_seconds,
-            process_rss_bytes(), time_monotonic() - app->started);
+            (unsigned long long)s.retries, (unsigned long long)s.write_batches,
+            (unsigned long long)s.batched_units, (unsigned long long)s.statements,
+            s.statement_seconds, process_rss_bytes(), time_monotonic() - app->started);
     if (fclose(f) != 0 || text == NULL) {
         free(text);
         reply_error(r, BUFFR_ENOMEM, NULL, "out of memory");

@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define PASSWORD_ALG_PREFIX       "$argon2id$"
 #define PASSWORD_MIN_MEMLIMIT_MIB 19 /* OWASP's floor for Argon2id */
@@ -61,15 +62,48 @@ int password_configure(int memlimit_mib, int opslimit)
     return 0;
 }
 
+/* At most one Argon2 computation per core at a time: a burst of logins
+ * queues here instead of taking every worker thread's CPU and memlimit
+ * bytes each (64 MiB by default) at once. */
+static pthread_once_t password_gate_once = PTHREAD_ONCE_INIT;
+static pthread_mutex_t password_gate_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t password_gate_free = PTHREAD_COND_INITIALIZER;
+static int password_gate_slots;
+
+static void password_gate_init(void)
+{
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    password_gate_slots = cores > 0 ? (int)cores : 1;
+}
+
+static void password_gate_enter(void)
+{
+    pthread_once(&password_gate_once, password_gate_init);
+    pthread_mutex_lock(&password_gate_lock);
+    while (password_gate_slots == 0)
+        pthread_cond_wait(&password_gate_free, &password_gate_lock);
+    password_gate_slots--;
+    pthread_mutex_unlock(&password_gate_lock);
+}
+
+static void password_gate_leave(void)
+{
+    pthread_mutex_lock(&password_gate_lock);
+    password_gate_slots++;
+    pthread_cond_signal(&password_gate_free);
+    pthread_mutex_unlock(&password_gate_lock);
+}
+
 int password_hash(const char *password, char out[PASSWORD_HASH_BYTES])
 {
     if (password == NULL || out == NULL)
         return BUFFR_EINVAL;
+    password_gate_enter();
     /* crypto_pwhash_str_alg fails only when it cannot get its memory. */
-    if (crypto_pwhash_str_alg(out, password, strlen(password), password_opslimit, password_memlimit,
-                              crypto_pwhash_ALG_ARGON2ID13) != 0)
-        return BUFFR_ENOMEM;
-    return 0;
+    int rc = crypto_pwhash_str_alg(out, password, strlen(password), password_opslimit,
+                                   password_memlimit, crypto_pwhash_ALG_ARGON2ID13);
+    password_gate_leave();
+    return rc == 0 ? 0 : BUFFR_ENOMEM;
 }
 
 static bool password_hash_is_argon2id(const char *hash)
@@ -82,7 +116,10 @@ bool password_verify(const char *hash, const char *password)
 {
     if (password == NULL || !password_hash_is_argon2id(hash))
         return false;
-    return crypto_pwhash_str_verify(hash, password, strlen(password)) == 0;
+    password_gate_enter();
+    bool ok = crypto_pwhash_str_verify(hash, password, strlen(password)) == 0;
+    password_gate_leave();
+    return ok;
 }
 
 bool password_needs_rehash(const char *hash)

@@ -25,11 +25,21 @@ typedef struct config_key {
 } config_key_t;
 
 #define STR_KEY(field, help)                                                                       \
-    {#field, KEY_STRING, offsetof(config_t, field), sizeof(((config_t *)0)->field), 0, 0, help}
-#define INT_KEY(field, lo, hi, help) {#field, KEY_INT, offsetof(config_t, field), 0, lo, hi, help}
+    {                                                                                              \
+#field, KEY_STRING, offsetof(config_t, field), sizeof(((config_t *)0)->field), 0, 0, help  \
+    }
+#define INT_KEY(field, lo, hi, help)                                                               \
+    {                                                                                              \
+#field, KEY_INT, offsetof(config_t, field), 0, lo, hi, help                                \
+    }
 #define INT64_KEY(field, lo, hi, help)                                                             \
-    {#field, KEY_INT64, offsetof(config_t, field), 0, lo, hi, help}
-#define BOOL_KEY(field, help) {#field, KEY_BOOL, offsetof(config_t, field), 0, 0, 1, help}
+    {                                                                                              \
+#field, KEY_INT64, offsetof(config_t, field), 0, lo, hi, help                              \
+    }
+#define BOOL_KEY(field, help)                                                                      \
+    {                                                                                              \
+#field, KEY_BOOL, offsetof(config_t, field), 0, 0, 1, help                                 \
+    }
 
 static const config_key_t config_keys[] = {
     STR_KEY(listen, "HOST:PORT to listen on (port 0 picks a free one)"),
@@ -44,7 +54,8 @@ static const config_key_t config_keys[] = {
     INT64_KEY(max_body_bytes, 1024, INT64_C(1) << 30, "largest request body accepted"),
     INT_KEY(max_header_bytes, 1024, 1 << 20, "largest request header block accepted"),
     INT_KEY(max_connections, 1, 1000000, "open connections at most"),
-    INT_KEY(max_connections_per_ip, 0, 1000000, "open connections per client address (0: no limit)"),
+    INT_KEY(max_connections_per_ip, 0, 1000000,
+            "open connections per client address (0: no limit)"),
     INT_KEY(connection_timeout_s, 1, 3600, "drop a connection idle or stalled this long"),
     INT_KEY(access_token_ttl_s, 60, 86400, "access token lifetime"),
     INT_KEY(refresh_token_ttl_s, 300, 31536000, "refresh token lifetime"),
@@ -65,10 +76,12 @@ void config_defaults(config_t *c)
     snprintf(c->listen, sizeof(c->listen), "127.0.0.1:8080");
     snprintf(c->data_dir, sizeof(c->data_dir), "./data");
     snprintf(c->log_level, sizeof(c->log_level), "info");
+    /* Workers block on the database; more of them than cores lets reads
+     * run side by side and concurrent writes share one SQLite commit. */
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
-    c->threads = cores > 0 ? (int)cores * 2 : 4;
-    if (c->threads < 4)
-        c->threads = 4;
+    c->threads = cores > 0 ? (int)cores * 4 : 16;
+    if (c->threads < 16)
+        c->threads = 16;
     c->db_pool_size = 0; /* resolved to threads in config_resolve */
     c->max_body_bytes = 1024 * 1024;
     c->max_header_bytes = 16 * 1024;

@@ -1,8 +1,8 @@
 /*
  * db.c - the backend-independent half of the database layer: URL parsing,
  * the connection pool, transactions (tenant scoping, failure tracking),
- * db_transact's retry loop, statistics, and the SQL scanning helpers the
- * backends share.
+ * db_transact's retry loop, group commit of write units (SQLite), statistics,
+ * and the SQL scanning helpers the backends share.
  *
  * It does not speak any SQL dialect: db_sqlite.c and db_postgres.c do,
  * behind the db_driver_t vtable of db_internal.h.
@@ -14,6 +14,7 @@
 #include "core/log.h"
 #include "core/timeutil.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -28,6 +29,31 @@
 #define DB_BACKOFF_START_MS        2
 #define DB_BACKOFF_CAP_MS          100
 #define DB_STACK_ARGS              16
+/* Units per group-commit batch: enough to absorb a burst behind one fsync,
+ * few enough that one slow unit delays a bounded number of callers. */
+#define DB_BATCH_MAX_UNITS 64
+
+typedef enum {
+    UNIT_PENDING, /* not run yet in this batch */
+    UNIT_RAN_OK,  /* its changes wait for the batch's COMMIT */
+    UNIT_FAILED,  /* rolled back to its savepoint; rc is final */
+    UNIT_REQUEUE, /* the batch ended through another unit's failure: run again */
+} db_unit_state_t;
+
+/* One caller's DB_WRITE unit of work on its way through a group-commit
+ * batch. It lives on the caller's stack; the caller sleeps on wake until a
+ * leader sets done (under batch_lock) with rc filled in. */
+typedef struct db_unit {
+    const char *tenant_id; /* NULL: a system unit */
+    db_work_fn work;
+    void *ctx;
+    int rc;
+    bool done;
+    bool retry_unavailable; /* rc is BUFFR_EUNAVAILABLE and re-running is safe */
+    db_unit_state_t state;  /* in the batch being run */
+    pthread_cond_t wake;
+    struct db_unit *next;
+} db_unit_t;
 
 struct db {
     const db_driver_t *driver;
@@ -49,6 +75,17 @@ struct db {
     atomic_uint_fast64_t retries;
     atomic_uint_fast64_t statements;
     atomic_uint_fast64_t statement_ns;
+
+    /* Group commit, when the driver has unit savepoints: DB_WRITE units of
+     * db_transact queue here, and one caller at a time (the leader) runs
+     * the queued units in one transaction, so they share its COMMIT. */
+    pthread_mutex_t batch_lock;
+    db_unit_t *batch_head;
+    db_unit_t *batch_tail;
+    size_t batch_queued;
+    bool batch_leader; /* some caller is running batches */
+    atomic_uint_fast64_t write_batches;
+    atomic_uint_fast64_t batched_units;
 };
 
 struct db_rows {
@@ -216,6 +253,7 @@ int db_open(const char *url, const db_options_t *opts, db_t **out)
     pthread_cond_init(&db->available, &attr);
     pthread_condattr_destroy(&attr);
     pthread_mutex_init(&db->lock, NULL);
+    pthread_mutex_init(&db->batch_lock, NULL);
 
     /* Open one connection now so a bad URL or a down server is reported at
      * start; the rest are opened when first needed. */
@@ -241,6 +279,7 @@ void db_close(db_t *db)
         db->driver->disconnect(db->idle[i]);
     pthread_cond_destroy(&db->available);
     pthread_mutex_destroy(&db->lock);
+    pthread_mutex_destroy(&db->batch_lock);
     free(db->idle);
     free(db->target);
     free(db);
@@ -332,21 +371,31 @@ void db_get_stats(db_t *db, db_stats_t *out)
     out->retries = atomic_load(&db->retries);
     out->statements = atomic_load(&db->statements);
     out->statement_seconds = (double)atomic_load(&db->statement_ns) / 1e9;
+    out->write_batches = atomic_load(&db->write_batches);
+    out->batched_units = atomic_load(&db->batched_units);
 }
 
 /* ---- transactions ---- */
+
+/* NULL (system) or a tenant id that fits db_tx_t. */
+static bool tenant_id_valid(const char *tenant_id)
+{
+    if (tenant_id == NULL)
+        return true;
+    size_t len = strlen(tenant_id);
+    if (len == 0 || len > DB_TENANT_ID_MAX) {
+        log_error("db: tenant transaction with an invalid tenant id");
+        return false;
+    }
+    return true;
+}
 
 static int tx_open(db_t *db, const char *tenant_id, int flags, db_tx_t **out, bool *pool_timeout)
 {
     *out = NULL;
     *pool_timeout = false;
-    if (tenant_id != NULL) {
-        size_t len = strlen(tenant_id);
-        if (len == 0 || len > DB_TENANT_ID_MAX) {
-            log_error("db: tenant transaction with an invalid tenant id");
-            return BUFFR_EINVAL;
-        }
-    }
+    if (!tenant_id_valid(tenant_id))
+        return BUFFR_EINVAL;
     db_tx_t *tx = calloc(1, sizeof(*tx));
     if (tx == NULL)
         return BUFFR_ENOMEM;
@@ -663,7 +712,7 @@ int db_table_exists(db_tx_t *tx, const char *table, bool *exists)
     return rc == 0 ? 0 : tx_fail(tx, rc);
 }
 
-/* ---- db_transact ---- */
+/* ---- retries ---- */
 
 /* Cheap per-thread generator for backoff jitter; nothing secret. */
 static uint32_t jitter_next(void)
@@ -693,31 +742,276 @@ static void backoff_sleep(int attempt)
         ;
 }
 
+/* One attempt on a transaction of its own: the path of reads, and of
+ * writes on backends without group commit. */
+static int transact_once(db_t *db, const char *tenant_id, int flags, db_work_fn work, void *ctx,
+                         bool *retry_unavailable)
+{
+    db_tx_t *tx = NULL;
+    bool pool_timeout = false;
+    *retry_unavailable = false;
+    int rc = tx_open(db, tenant_id, flags, &tx, &pool_timeout);
+    if (rc == BUFFR_EUNAVAILABLE)
+        *retry_unavailable = !pool_timeout;
+    if (rc != 0)
+        return rc;
+    rc = work(tx, ctx);
+    /* A failure inside the tx wins over what work() made of it. */
+    if (tx->error == BUFFR_EBUSY)
+        rc = BUFFR_EBUSY;
+    if (rc == BUFFR_EUNAVAILABLE && tx->conn_lost)
+        *retry_unavailable = true; /* the server discarded the tx */
+    if (rc == 0)
+        rc = db_commit(tx); /* a lost commit is not re-run: it may have landed */
+    else
+        db_rollback(tx);
+    return rc;
+}
+
+/* ---- group commit ----
+ *
+ * With WAL and synchronous=FULL every SQLite COMMIT waits for an fsync, and
+ * SQLite admits one writer at a time. So DB_WRITE units of db_transact are
+ * not run on transactions of their own: each caller queues its unit, and
+ * one caller at a time, the leader, takes the queued units (up to
+ * DB_BATCH_MAX_UNITS), runs them in one BEGIN IMMEDIATE ... COMMIT, each
+ * between a savepoint and its release (a batch of one needs none), and
+ * wakes their callers with their own results. Units arriving meanwhile form the next batch, so
+ * under load one fsync acknowledges many writes, and our own threads never meet in SQLite's busy
+ * handler. A caller is woken only after the COMMIT that holds its unit has returned, so nothing is
+ * acknowledged before its fsync.
+ *
+ * There is no extra thread: the first caller to find no leader leads until
+ * its own unit is done, then hands the lead to the oldest waiting caller.
+ */
+
+/* The db whose batch this thread is running a work function of: a
+ * db_transact(DB_WRITE) on it from there would wait for itself. */
+static _Thread_local const db_t *batch_running_db;
+
+size_t db_batch_queued(db_t *db)
+{
+    pthread_mutex_lock(&db->batch_lock);
+    size_t n = db->batch_queued;
+    pthread_mutex_unlock(&db->batch_lock);
+    return n;
+}
+
+/* Run one unit in the batch's transaction, through a db_tx_t view of its
+ * own, so the tenant-$1 rule and the sticky failure are per unit. Returns
+ * what db_transact would have made of the unit's outcome before COMMIT. */
+static int batch_run_unit(db_t *db, void *conn, db_unit_t *unit, bool *conn_lost)
+{
+    db_tx_t tx = {.db = db, .conn = conn, .system = unit->tenant_id == NULL};
+    if (unit->tenant_id != NULL)
+        strcpy(tx.tenant_id, unit->tenant_id); /* length checked by db_transact */
+    batch_running_db = db;
+    int rc = unit->work(&tx, unit->ctx);
+    batch_running_db = NULL;
+    if (tx.error == BUFFR_EBUSY)
+        rc = BUFFR_EBUSY;
+    else if (rc == 0 && tx.error != 0)
+        rc = tx.error; /* the failure sticks, as db_commit reports it */
+    if (rc == 0 && tx.open_rows != NULL) {
+        log_error("db: commit with a result still open (free it first)");
+        rc = BUFFR_EINVAL;
+    }
+    /* Before the savepoint ends: SQLite will not roll back cleanly under a
+     * pending statement, and the caller's db_rows_t must not outlive tx. */
+    tx_drop_rows(&tx);
+    *conn_lost = tx.conn_lost;
+    return rc;
+}
+
+/* Give the units still waiting for a result the batch's outcome. lost: a
+ * unit's failure ended the transaction, so the others run again later;
+ * otherwise batch_rc is the COMMIT's (or the transaction's) result. */
+static void batch_settle(db_t *db, db_unit_t **units, size_t n, bool lost, int batch_rc,
+                         bool retry_unavailable)
+{
+    for (size_t i = 0; i < n; i++) {
+        db_unit_t *u = units[i];
+        if (u->state == UNIT_FAILED)
+            continue;
+        if (lost) {
+            if (u->state == UNIT_RAN_OK) {
+                atomic_fetch_add(&db->rollbacks, 1);
+                atomic_fetch_add(&db->retries, 1); /* its work runs again */
+            }
+            u->state = UNIT_REQUEUE;
+            continue;
+        }
+        if (u->state == UNIT_RAN_OK)
+            atomic_fetch_add(batch_rc == 0 ? &db->transactions : &db->rollbacks, 1);
+        u->rc = batch_rc;
+        u->retry_unavailable = batch_rc == BUFFR_EUNAVAILABLE && retry_unavailable;
+    }
+}
+
+/* Run units[0..n) in one transaction on one pooled connection. Each unit
+ * ends UNIT_REQUEUE or with its rc set. */
+static void batch_run(db_t *db, db_unit_t **units, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        units[i]->state = UNIT_PENDING;
+    atomic_fetch_add(&db->write_batches, 1);
+
+    void *conn = NULL;
+    bool pool_timeout = false;
+    int rc = pool_acquire(db, &conn, &pool_timeout);
+    if (rc != 0) {
+        batch_settle(db, units, n, false, rc, !pool_timeout);
+        return;
+    }
+    rc = db->driver->begin(conn, NULL, DB_WRITE);
+    if (rc != 0) {
+        /* BUFFR_EBUSY here is another process holding the write lock past
+         * the busy timeout: every caller backs off and tries again. */
+        db->driver->rollback(conn);
+        pool_release(db, conn);
+        batch_settle(db, units, n, false, rc, true);
+        return;
+    }
+
+    /* A unit alone needs no savepoint: the transaction is all its own. */
+    bool savepoints = n > 1;
+    bool lost = false;      /* a unit's failure took the transaction down */
+    int batch_rc = 0;       /* the transaction failed with no unit to blame */
+    size_t committable = 0; /* units whose changes wait for the COMMIT */
+    for (size_t i = 0; i < n && !lost && batch_rc == 0; i++) {
+        db_unit_t *u = units[i];
+        if (savepoints && (batch_rc = db->driver->unit_begin(conn)) != 0)
+            break;
+        atomic_fetch_add(&db->batched_units, 1);
+        bool conn_lost = false;
+        int unit_rc = batch_run_unit(db, conn, u, &conn_lost);
+        if (unit_rc == 0) {
+            unit_rc = savepoints ? db->driver->unit_end(conn, true) : 0;
+            if (unit_rc == 0) {
+                u->state = UNIT_RAN_OK;
+                committable++;
+                continue;
+            }
+            /* The unit ended the transaction (say, through SQL of its
+             * own): it fails, and the units before it run again. */
+            lost = true;
+        } else if (savepoints && db->driver->unit_end(conn, false) != 0) {
+            lost = true;
+        }
+        /* Only this unit fails; BUFFR_EBUSY from it makes its own caller
+         * back off and submit it again. */
+        u->state = UNIT_FAILED;
+        u->rc = unit_rc;
+        u->retry_unavailable = unit_rc == BUFFR_EUNAVAILABLE && conn_lost;
+        atomic_fetch_add(&db->rollbacks, 1);
+    }
+
+    bool uncommitted = true; /* batch_rc came before COMMIT: safe to re-run */
+    if (!lost && batch_rc == 0 && committable > 0) {
+        batch_rc = db->driver->commit(conn);
+        uncommitted = batch_rc == BUFFR_EBUSY; /* a lost COMMIT may have landed */
+    }
+    if (lost || batch_rc != 0 || committable == 0)
+        db->driver->rollback(conn);
+    pool_release(db, conn);
+    batch_settle(db, units, n, lost, batch_rc, uncommitted);
+}
+
+/* Run batches until mine is done; called and returning with batch_lock
+ * held, by the caller that found no leader. */
+static void batch_lead(db_t *db, db_unit_t *mine)
+{
+    db->batch_leader = true;
+    while (!mine->done) {
+        db_unit_t *units[DB_BATCH_MAX_UNITS];
+        size_t n = 0;
+        while (n < DB_BATCH_MAX_UNITS && db->batch_head != NULL) {
+            units[n++] = db->batch_head;
+            db->batch_head = db->batch_head->next;
+            db->batch_queued--;
+        }
+        if (db->batch_head == NULL)
+            db->batch_tail = NULL;
+        /* Only the leader dequeues, and mine is queued until done. */
+        assert(n > 0);
+        pthread_mutex_unlock(&db->batch_lock);
+        batch_run(db, units, n);
+        pthread_mutex_lock(&db->batch_lock);
+
+        /* Units to run again go back to the front, in their order. */
+        for (size_t i = n; i-- > 0;) {
+            db_unit_t *u = units[i];
+            if (u->state != UNIT_REQUEUE)
+                continue;
+            u->next = db->batch_head;
+            db->batch_head = u;
+            if (db->batch_tail == NULL)
+                db->batch_tail = u;
+            db->batch_queued++;
+        }
+        for (size_t i = 0; i < n; i++) {
+            db_unit_t *u = units[i];
+            if (u->state == UNIT_REQUEUE)
+                continue;
+            /* Once done is seen the caller may return and free u. */
+            u->done = true;
+            if (u != mine)
+                pthread_cond_signal(&u->wake);
+        }
+    }
+    db->batch_leader = false;
+    if (db->batch_head != NULL)
+        pthread_cond_signal(&db->batch_head->wake);
+}
+
+/* Queue one unit and wait for its result, leading when nobody does. */
+static int batch_submit(db_t *db, const char *tenant_id, db_work_fn work, void *ctx,
+                        bool *retry_unavailable)
+{
+    db_unit_t unit = {.tenant_id = tenant_id, .work = work, .ctx = ctx};
+    *retry_unavailable = false;
+    if (pthread_cond_init(&unit.wake, NULL) != 0)
+        return BUFFR_ENOMEM;
+    pthread_mutex_lock(&db->batch_lock);
+    if (db->batch_tail != NULL)
+        db->batch_tail->next = &unit;
+    else
+        db->batch_head = &unit;
+    db->batch_tail = &unit;
+    db->batch_queued++;
+    while (!unit.done) {
+        if (!db->batch_leader)
+            batch_lead(db, &unit);
+        else
+            pthread_cond_wait(&unit.wake, &db->batch_lock);
+    }
+    pthread_mutex_unlock(&db->batch_lock);
+    pthread_cond_destroy(&unit.wake);
+    *retry_unavailable = unit.retry_unavailable;
+    return unit.rc;
+}
+
+/* ---- db_transact ---- */
+
 int db_transact(db_t *db, const char *tenant_id, int flags, db_work_fn work, void *ctx)
 {
     if (db == NULL || work == NULL)
         return BUFFR_EINVAL;
+    bool batched = (flags & DB_WRITE) && db->driver->unit_begin != NULL;
+    if (batched) {
+        if (!tenant_id_valid(tenant_id))
+            return BUFFR_EINVAL;
+        if (batch_running_db == db) {
+            log_error("db: db_transact(DB_WRITE) inside a unit of work would wait for itself");
+            return BUFFR_EINVAL;
+        }
+    }
     int attempt = 0;
     bool reconnected = false;
     for (;;) {
-        db_tx_t *tx = NULL;
-        bool pool_timeout = false;
         bool retry_unavailable = false;
-        int rc = tx_open(db, tenant_id, flags, &tx, &pool_timeout);
-        if (rc == BUFFR_EUNAVAILABLE)
-            retry_unavailable = !pool_timeout;
-        if (rc == 0) {
-            rc = work(tx, ctx);
-            /* A failure inside the tx wins over what work() made of it. */
-            if (tx->error == BUFFR_EBUSY)
-                rc = BUFFR_EBUSY;
-            if (rc == BUFFR_EUNAVAILABLE && tx->conn_lost)
-                retry_unavailable = true; /* the server discarded the tx */
-            if (rc == 0)
-                rc = db_commit(tx); /* a lost commit is not re-run: it may have landed */
-            else
-                db_rollback(tx);
-        }
+        int rc = batched ? batch_submit(db, tenant_id, work, ctx, &retry_unavailable)
+                         : transact_once(db, tenant_id, flags, work, ctx, &retry_unavailable);
         if (rc == BUFFR_EBUSY && attempt < db->max_retries) {
             attempt++;
             atomic_fetch_add(&db->retries, 1);

@@ -18,7 +18,10 @@
  *     backend rewrites them to ?N. Values are always bound, never spliced;
  *   - prepared statements are cached per connection;
  *   - db_transact() retries the whole unit of work on SQLITE_BUSY,
- *     serialization failures and deadlocks.
+ *     serialization failures and deadlocks;
+ *   - on SQLite, db_transact(DB_WRITE) units of concurrent callers are
+ *     group-committed: they share one transaction and one fsync (see
+ *     db_transact).
  *
  * What it does not do: know about any resource. Table definitions live with
  * their modules (see migrate.h); this layer only runs them.
@@ -96,11 +99,13 @@ typedef struct db_stats {
     int pool_size;
     int pool_in_use;
     uint64_t pool_waits;        /* times a caller had to wait for a connection */
-    uint64_t transactions;      /* committed */
+    uint64_t transactions;      /* committed (a batched unit counts as one) */
     uint64_t rollbacks;
     uint64_t retries;           /* db_transact re-runs */
     uint64_t statements;
     double statement_seconds;   /* total time spent in statements */
+    uint64_t write_batches;     /* group-commit transactions run (SQLite DB_WRITE) */
+    uint64_t batched_units;     /* units of work run in them */
 } db_stats_t;
 void db_get_stats(db_t *db, db_stats_t *out);
 
@@ -155,7 +160,20 @@ int db_query_int(db_tx_t *tx, const char *sql, const db_arg_t *args, size_t narg
 typedef int (*db_work_fn)(db_tx_t *tx, void *ctx);
 
 /* Begin (tenant-scoped, or system when tenant_id is NULL), run work, commit;
- * retry with backoff on BUFFR_EBUSY. Returns work's code or a db error. */
+ * retry with backoff on BUFFR_EBUSY. Returns work's code or a db error.
+ *
+ * On SQLite a DB_WRITE unit is group-committed: concurrent callers' units
+ * run one after another in one BEGIN IMMEDIATE ... COMMIT, each inside a
+ * savepoint and with a tx of its own tenant (the $1 rule holds per unit).
+ * A unit that fails is rolled back alone and gets its own error; the others
+ * are unaffected. The call returns only once the COMMIT holding the unit
+ * has returned, so an acknowledged write is as durable as before. Because
+ * the unit may run on another caller's thread, a DB_WRITE work function
+ * must not call db_transact(DB_WRITE) itself (refused with BUFFR_EINVAL),
+ * must not begin another write transaction, and must not depend on
+ * thread-local state; it should only use tx and ctx. It should also be
+ * quick: the units queued behind it wait for it. Explicit transactions
+ * (db_begin), DB_READ and PostgreSQL run on transactions of their own. */
 int db_transact(db_t *db, const char *tenant_id, int flags, db_work_fn work, void *ctx);
 
 /* Consistent online copy of a SQLite database to path through SQLite's backup

@@ -4,9 +4,10 @@
  * scanning helpers, and a way to run constant multi-statement SQL inside a
  * system transaction (for migrations).
  *
- * db.c owns the pool, tenant scoping, transaction state and statistics; a
- * backend only speaks its dialect on one connection at a time (the pool
- * hands a connection to one thread at a time, so backends need no locks).
+ * db.c owns the pool, tenant scoping, transaction state, group commit and
+ * statistics; a backend only speaks its dialect on one connection at a time
+ * (the pool hands a connection to one thread at a time, so backends need no
+ * locks).
  */
 #ifndef BUFFR_DB_DB_INTERNAL_H
 #define BUFFR_DB_DB_INTERNAL_H
@@ -55,6 +56,15 @@ typedef struct db_driver {
     int (*table_exists)(void *conn, const char *table, bool *exists);
     /* NULL when the backend has no online backup. */
     int (*backup)(void *conn, const char *path);
+    /* Group commit (db.c batches DB_WRITE units of db_transact when these
+     * are set; NULL for a backend whose writers do not serialise).
+     * unit_begin marks where one unit starts inside the batch's
+     * transaction. unit_end(conn, true) keeps the unit's changes;
+     * unit_end(conn, false) undoes them and nothing else. Nonzero from
+     * either means the batch's transaction can no longer be trusted: the
+     * caller rolls it all back. */
+    int (*unit_begin)(void *conn);
+    int (*unit_end)(void *conn, bool keep);
 } db_driver_t;
 
 extern const db_driver_t db_sqlite_driver;
@@ -79,6 +89,10 @@ int db_exec_script(db_tx_t *tx, const char *sql);
 
 /* Whether table exists (SQLite: in main; PostgreSQL: in the search path). */
 int db_table_exists(db_tx_t *tx, const char *table, bool *exists);
+
+/* Write units waiting for a group-commit batch, not counting those of the
+ * batch being run. For tests, which need to know a batch has formed. */
+size_t db_batch_queued(db_t *db);
 
 /* Log a backend failure once, at a level fitting the code: expected outcomes
  * (conflicts, constraint refusals, retries) quietly, surprises as errors. */

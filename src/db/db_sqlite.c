@@ -3,7 +3,8 @@
  * Buffr's pragmas, $N -> ?N rewriting, a prepared-statement cache per
  * connection, error mapping, and online backup.
  *
- * Not here: pooling, tenant scoping and retries (db.c). A connection is used
+ * Not here: pooling, tenant scoping, retries and group commit (db.c; this
+ * file only gives it the savepoints around each unit). A connection is used
  * by one thread at a time (the pool guarantees it), so it is opened without
  * SQLite's own mutexes.
  */
@@ -13,6 +14,7 @@
 #include "core/log.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -123,9 +125,23 @@ static void sqlite_disconnect(void *conn)
     free(c);
 }
 
+/* Process-wide SQLite settings, before the first connection: no memory
+ * statistics (they take a global mutex on every allocation, which threads
+ * then queue on), and connections are each used by one thread at a time
+ * (the pool), so SQLite's per-connection mutexes are not needed either. */
+static pthread_once_t sqlite_setup_once = PTHREAD_ONCE_INIT;
+
+static void sqlite_setup(void)
+{
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+    sqlite3_config(SQLITE_CONFIG_MULTITHREAD);
+    sqlite3_initialize();
+}
+
 static int sqlite_connect(const char *target, int busy_timeout_ms, void **out)
 {
     *out = NULL;
+    pthread_once(&sqlite_setup_once, sqlite_setup);
     int rc = make_parent_dirs(target);
     if (rc != 0)
         return rc;
@@ -397,6 +413,32 @@ static void sqlite_rollback(void *conn)
         sqlite_simple(c, "ROLLBACK");
 }
 
+/* Units of a group-commit batch (db.c) are nested in the batch's
+ * BEGIN IMMEDIATE as savepoints, so one unit's failure undoes only its own
+ * changes. */
+static int sqlite_unit_begin(void *conn)
+{
+    /* Through the statement cache: these run for every batched unit. */
+    return sqlite_exec(conn, "SAVEPOINT buffr_unit", NULL, 0, NULL);
+}
+
+static int sqlite_unit_end(void *conn, bool keep)
+{
+    sqlite_conn_t *c = conn;
+    /* Some errors (SQLITE_FULL, SQLITE_IOERR, SQLITE_NOMEM) roll back the
+     * whole transaction, savepoints and the other units with it. */
+    if (sqlite3_get_autocommit(c->handle)) {
+        db_log_failure(BUFFR_EDB, "sqlite", "a unit's failure ended the batch's transaction", NULL);
+        return BUFFR_EDB;
+    }
+    if (!keep) {
+        int rc = sqlite_exec(c, "ROLLBACK TO buffr_unit", NULL, 0, NULL);
+        if (rc != 0)
+            return rc;
+    }
+    return sqlite_exec(c, "RELEASE buffr_unit", NULL, 0, NULL);
+}
+
 static int sqlite_exec_script(void *conn, const char *sql)
 {
     return sqlite_simple(conn, sql);
@@ -532,4 +574,6 @@ const db_driver_t db_sqlite_driver = {
     .exec_script = sqlite_exec_script,
     .table_exists = sqlite_table_exists,
     .backup = sqlite_backup,
+    .unit_begin = sqlite_unit_begin,
+    .unit_end = sqlite_unit_end,
 };

@@ -631,7 +631,7 @@ static int increment_counter(db_tx_t *tx, void *ctx)
     return rc;
 }
 
-#define WRITER_THREADS 8
+#define WRITER_THREADS 16
 #define WRITER_ROUNDS  50
 
 static void *writer_thread(void *arg)
@@ -667,6 +667,18 @@ static void test_concurrent_writers(void **state)
     db_get_stats(g_db, &after);
     assert_true(after.transactions - before.transactions >= WRITER_THREADS * WRITER_ROUNDS);
     assert_int_equal(after.pool_in_use, 0);
+    uint64_t batches = after.write_batches - before.write_batches;
+    uint64_t units = after.batched_units - before.batched_units;
+    if (is_postgres()) {
+        assert_int_equal(batches, 0); /* no group commit there */
+        assert_int_equal(units, 0);
+    } else {
+        /* Group commit: every unit went through a batch, and concurrent
+         * writers shared them. */
+        assert_true(units >= WRITER_THREADS * WRITER_ROUNDS);
+        assert_true(batches > 0);
+        assert_true(batches * 2 <= units);
+    }
 
     int64_t n = 0;
     assert_int_equal(db_begin(g_db, g_tenant_a, DB_READ, &tx), 0);
@@ -674,6 +686,260 @@ static void test_concurrent_writers(void **state)
         db_query_int(tx, "SELECT n FROM tdb_counter WHERE tenant_id = $1", DB_NOARGS, &n), 0);
     assert_int_equal(db_commit(tx), 0);
     assert_int_equal(n, WRITER_THREADS * WRITER_ROUNDS);
+}
+
+/* ---- group commit (SQLite) ----
+ *
+ * To put units in one batch for sure, a first unit holds the batch it leads
+ * open (on a gate) while the others queue behind it, one at a time so their
+ * order is known; opening the gate lets the next leader take them all. */
+
+typedef struct gate {
+    pthread_mutex_t lock;
+    pthread_cond_t changed;
+    bool entered;
+    bool open;
+} gate_t;
+
+static gate_t g_gate = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, false, false};
+
+static int gated_unit(db_tx_t *tx, void *ctx)
+{
+    gate_t *g = ctx;
+    pthread_mutex_lock(&g->lock);
+    g->entered = true;
+    pthread_cond_broadcast(&g->changed);
+    while (!g->open)
+        pthread_cond_wait(&g->changed, &g->lock);
+    pthread_mutex_unlock(&g->lock);
+    return db_exec(tx, "INSERT INTO tdb_plain (id, note) VALUES (1, 'gate')", DB_NOARGS, NULL);
+}
+
+/* What one unit of a test batch does, and what it saw. */
+typedef struct probe {
+    bool count_first;        /* count tdb_items (the tenant's, or all for system) */
+    const char *insert_name; /* tdb_items row (tenant) or tdb_plain note (system) */
+    int64_t plain_id;        /* system units: tdb_plain id */
+    int busy_times;          /* return BUFFR_EBUSY on the first calls */
+    int fail_with;           /* returned after the insert */
+    bool end_transaction;    /* run ROLLBACK itself: ends the whole batch */
+    int calls;
+    int64_t counted;
+    int after_failure; /* a statement's result after a failed insert */
+} probe_t;
+
+static int probe_work(db_tx_t *tx, void *ctx)
+{
+    probe_t *p = ctx;
+    p->calls++;
+    bool system = db_tx_tenant(tx) == NULL;
+    int rc = 0;
+    if (p->count_first) {
+        rc = db_query_int(tx,
+                          system ? "SELECT count(*) FROM tdb_items"
+                                 : "SELECT count(*) FROM tdb_items WHERE tenant_id = $1",
+                          DB_NOARGS, &p->counted);
+        if (rc != 0)
+            return rc;
+    }
+    if (p->insert_name != NULL) {
+        char name[64], id[UUID_BUF_SIZE];
+        if (p->busy_times > 0)
+            snprintf(name, sizeof(name), "%s-%d", p->insert_name, p->calls);
+        else
+            snprintf(name, sizeof(name), "%s", p->insert_name);
+        uuid_v7_new(id);
+        if (system)
+            rc = db_exec(tx, "INSERT INTO tdb_plain (id, note) VALUES ($1, $2)",
+                         DB_ARGS(DB_INT(p->plain_id), DB_TEXT(name)), NULL);
+        else
+            rc = db_exec(tx,
+                         "INSERT INTO tdb_items (tenant_id, id, name, qty) VALUES ($1, $2, $3, 1)",
+                         DB_ARGS(DB_TEXT(id), DB_TEXT(name)), NULL);
+        if (rc != 0) {
+            /* Checked by the test's thread: cmocka asserts only there. */
+            int64_t n = 0;
+            p->after_failure = db_query_int(tx, "SELECT count(*) FROM tdb_plain", DB_NOARGS, &n);
+            return rc;
+        }
+    }
+    if (p->end_transaction) {
+        rc = db_exec(tx, "ROLLBACK", DB_NOARGS, NULL);
+        if (rc != 0)
+            return rc;
+    }
+    if (p->calls <= p->busy_times)
+        return BUFFR_EBUSY;
+    return p->fail_with;
+}
+
+typedef struct batch_job {
+    const char *tenant; /* NULL: a system unit */
+    db_work_fn work;
+    void *ctx;
+    int rc;
+    pthread_t thread;
+} batch_job_t;
+
+static void *batch_job_thread(void *arg)
+{
+    batch_job_t *job = arg;
+    job->rc = db_transact(g_db, job->tenant, DB_WRITE, job->work, job->ctx);
+    return NULL;
+}
+
+static void wait_queued(size_t want)
+{
+    for (int i = 0; i < 5000 && db_batch_queued(g_db) != want; i++)
+        usleep(1000);
+    assert_int_equal(db_batch_queued(g_db), want);
+}
+
+/* Run jobs[1..n) as one batch behind the gated jobs[0]. */
+static void run_one_batch(batch_job_t *jobs, size_t n)
+{
+    g_gate.entered = false;
+    g_gate.open = false;
+    jobs[0] = (batch_job_t){.tenant = NULL, .work = gated_unit, .ctx = &g_gate};
+    assert_int_equal(pthread_create(&jobs[0].thread, NULL, batch_job_thread, &jobs[0]), 0);
+    pthread_mutex_lock(&g_gate.lock);
+    while (!g_gate.entered)
+        pthread_cond_wait(&g_gate.changed, &g_gate.lock);
+    pthread_mutex_unlock(&g_gate.lock);
+    for (size_t i = 1; i < n; i++) {
+        assert_int_equal(pthread_create(&jobs[i].thread, NULL, batch_job_thread, &jobs[i]), 0);
+        wait_queued(i);
+    }
+    pthread_mutex_lock(&g_gate.lock);
+    g_gate.open = true;
+    pthread_cond_broadcast(&g_gate.changed);
+    pthread_mutex_unlock(&g_gate.lock);
+    for (size_t i = 0; i < n; i++)
+        pthread_join(jobs[i].thread, NULL);
+    assert_int_equal(jobs[0].rc, 0);
+}
+
+static void test_batch_units_are_isolated(void **state)
+{
+    (void)state;
+    if (is_postgres()) {
+        skip();
+        return;
+    }
+    clean_tables();
+    probe_t b_row = {.insert_name = "b-row"};
+    probe_t a_row = {.count_first = true, .insert_name = "a-row"};
+    probe_t doomed = {.insert_name = "doomed", .fail_with = BUFFR_ECONFLICT};
+    probe_t duplicate = {.insert_name = "a-row"};
+    probe_t system = {.count_first = true, .insert_name = "system", .plain_id = 2};
+    probe_t retried = {.insert_name = "retry", .busy_times = 2};
+    batch_job_t jobs[] = {
+        {0},
+        {.tenant = g_tenant_b, .work = probe_work, .ctx = &b_row},
+        {.tenant = g_tenant_a, .work = probe_work, .ctx = &a_row},
+        {.tenant = g_tenant_a, .work = probe_work, .ctx = &doomed},
+        {.tenant = g_tenant_a, .work = probe_work, .ctx = &duplicate},
+        {.tenant = NULL, .work = probe_work, .ctx = &system},
+        {.tenant = g_tenant_a, .work = probe_work, .ctx = &retried},
+    };
+    size_t n = sizeof(jobs) / sizeof(jobs[0]);
+    db_stats_t before, after;
+    db_get_stats(g_db, &before);
+    run_one_batch(jobs, n);
+    db_get_stats(g_db, &after);
+
+    assert_int_equal(jobs[1].rc, 0);
+    /* Tenant A's unit, after B's insert in the same batch, counts only
+     * A's rows: the unit's tx binds its own tenant as $1. */
+    assert_int_equal(jobs[2].rc, 0);
+    assert_int_equal(a_row.counted, 0);
+    /* A unit's own error reaches its caller only... */
+    assert_int_equal(jobs[3].rc, BUFFR_ECONFLICT);
+    /* ...as does a failed statement, which saw a-row from the same batch. */
+    assert_int_equal(jobs[4].rc, BUFFR_ECONFLICT);
+    assert_int_equal(duplicate.after_failure, BUFFR_ECONFLICT); /* sticks to its tx */
+    /* The failures did not poison what came after: the system unit ran
+     * and saw b-row and a-row, not doomed. */
+    assert_int_equal(jobs[5].rc, 0);
+    assert_int_equal(system.counted, 2);
+    /* Busy twice, run again on its own, then committed. */
+    assert_int_equal(jobs[6].rc, 0);
+    assert_int_equal(retried.calls, 3);
+
+    char names[256];
+    list_names(g_tenant_a, names, sizeof(names));
+    assert_string_equal(names, "a-row=1,retry-3=1");
+    list_names(g_tenant_b, names, sizeof(names));
+    assert_string_equal(names, "b-row=1");
+    assert_int_equal(count_system("SELECT count(*) FROM tdb_plain WHERE id IN (1, 2)"), 2);
+
+    /* The gate's batch, the batch of six, and one for each re-run. */
+    assert_int_equal(after.write_batches - before.write_batches, 4);
+    assert_int_equal(after.batched_units - before.batched_units, 1 + 6 + 2);
+    assert_int_equal(after.transactions - before.transactions, 5);
+    assert_int_equal(after.rollbacks - before.rollbacks, 4);
+    assert_int_equal(after.retries - before.retries, 2);
+    assert_int_equal(after.pool_in_use, 0);
+}
+
+/* A unit that ends the batch's transaction itself fails; the units before
+ * and after it are run again in a new batch, and nothing is lost. */
+static void test_batch_survives_a_unit_ending_it(void **state)
+{
+    (void)state;
+    if (is_postgres()) {
+        skip();
+        return;
+    }
+    clean_tables();
+    probe_t first = {.insert_name = "first"};
+    probe_t wrecker = {.end_transaction = true, .fail_with = BUFFR_ECONFLICT};
+    probe_t last = {.insert_name = "last"};
+    batch_job_t jobs[] = {
+        {0},
+        {.tenant = g_tenant_a, .work = probe_work, .ctx = &first},
+        {.tenant = NULL, .work = probe_work, .ctx = &wrecker},
+        {.tenant = g_tenant_a, .work = probe_work, .ctx = &last},
+    };
+    db_stats_t before, after;
+    db_get_stats(g_db, &before);
+    run_one_batch(jobs, sizeof(jobs) / sizeof(jobs[0]));
+    db_get_stats(g_db, &after);
+
+    assert_int_equal(jobs[1].rc, 0);
+    assert_int_equal(jobs[2].rc, BUFFR_ECONFLICT);
+    assert_int_equal(jobs[3].rc, 0);
+    assert_int_equal(first.calls, 2); /* ran in the lost batch and again */
+    assert_int_equal(wrecker.calls, 1);
+    assert_int_equal(last.calls, 1); /* had not run when the batch was lost */
+    char names[256];
+    list_names(g_tenant_a, names, sizeof(names));
+    assert_string_equal(names, "first=1,last=1");
+    assert_int_equal(after.write_batches - before.write_batches, 3);
+    assert_int_equal(after.retries - before.retries, 1);
+    assert_int_equal(after.pool_in_use, 0);
+}
+
+static int nested_write(db_tx_t *tx, void *ctx)
+{
+    (void)tx;
+    int *nested_rc = ctx;
+    *nested_rc = db_transact(g_db, g_tenant_a, DB_WRITE, increment_counter, NULL);
+    return 0;
+}
+
+/* A DB_WRITE unit calling db_transact(DB_WRITE) would wait for its own
+ * batch: refused instead of hanging. */
+static void test_nested_write_is_refused(void **state)
+{
+    (void)state;
+    if (is_postgres()) {
+        skip();
+        return;
+    }
+    int nested_rc = 1;
+    assert_int_equal(db_transact(g_db, g_tenant_a, DB_WRITE, nested_write, &nested_rc), 0);
+    assert_int_equal(nested_rc, BUFFR_EINVAL);
 }
 
 static void test_backup(void **state)
@@ -943,6 +1209,9 @@ static const struct CMUnitTest backend_tests[] = {
     cmocka_unit_test(test_rollback_discards),
     cmocka_unit_test(test_transact_retries_busy),
     cmocka_unit_test(test_concurrent_writers),
+    cmocka_unit_test(test_batch_units_are_isolated),
+    cmocka_unit_test(test_batch_survives_a_unit_ending_it),
+    cmocka_unit_test(test_nested_write_is_refused),
     cmocka_unit_test(test_backup),
     cmocka_unit_test(test_pool_exhaustion),
     cmocka_unit_test(test_statement_cache_reuse),

@@ -19,41 +19,10 @@ while [ $# -gt 0 ]; do
   esac
   shift
 done
-scripts/deps.sh bench
-# -UBUFFR_MODULES: orders need the restaurant module even if build-bench was
-# configured with a smaller module list.
-cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release -DBUFFR_TESTS=OFF -UBUFFR_MODULES >/dev/null
-cmake --build build-bench --target buffr -j"$(nproc)" >/dev/null
+. bench/lib.sh
+bench_build
+bench_start_server "$(bench_database "$backend")"
 
-work=$(mktemp -d /tmp/buffr-bench.XXXXXX)
-server_pid=""
-cleanup() {
-  [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null || true
-  [ "$backend" = postgresql ] && scripts/pg-test-cluster.sh stop "$work/pg" >/dev/null 2>&1 || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-if [ "$backend" = postgresql ]; then
-  mkdir -p "$work/pg"
-  scripts/pg-test-cluster.sh start "$work/pg" >/dev/null
-  db_url=$(cat "$work/pg/url")
-else
-  db_url="sqlite:$work/buffr.db"
-fi
-
-build-bench/buffr serve --listen 127.0.0.1:0 --database "$db_url" --data-dir "$work" \
-  --access-log false --login-ip-limit 1000000 --login-account-limit 1000000 \
-  >"$work/stdout" 2>"$work/stderr" &
-server_pid=$!
-for _ in $(seq 100); do
-  grep -q 'listening on' "$work/stdout" 2>/dev/null && break
-  sleep 0.1
-done
-base=$(sed -n 's/.*listening on \(http:[^ ]*\).*/\1/p' "$work/stdout")
-[ -n "$base" ] || { cat "$work/stderr"; exit 1; }
-
-json() { python3 -c 'import json,sys; print(json.load(sys.stdin)'"$1"')'; }
 post() { curl -sf "$base$1" -H 'Content-Type: application/json' -H "Authorization: Bearer $token" -d "$2"; }
 
 email="chef-$RANDOM$RANDOM@example.com"
@@ -95,5 +64,4 @@ echo "== $backend: GET /api/v1/properties/{pid}/menu ($connections connections, 
 wrk -t2 -c"$connections" -d"$duration" --latency -s "$work/get.lua" "$base$p/menu"
 echo
 echo "== server-side time per route (from /metrics)"
-curl -s "$base/metrics" | grep -E '^buffr_http_request_duration_seconds_(sum|count)' |
-  grep -E 'orders|/menu"' || true
+bench_server_time 'orders"|/menu"'

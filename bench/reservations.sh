@@ -26,18 +26,8 @@ while [ $# -gt 0 ]; do
   esac
   shift
 done
-scripts/deps.sh bench
-build=${BUFFR_BENCH_BUILD:-build-bench}
-cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release -DBUFFR_TESTS=OFF >/dev/null
-cmake --build "$build" --target buffr -j"$(nproc)" >/dev/null
-
-work=$(mktemp -d /tmp/buffr-resv-bench.XXXXXX)
-server_pid=""
-cleanup() {
-  [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
+. bench/lib.sh
+bench_build
 
 echo "== building the data set ($rooms rooms, $reservations reservations over 3 years)"
 summary=$(python3 bench/reservations_data.py --binary "$build/buffr" --db "$work/buffr.db" \
@@ -47,20 +37,11 @@ field() { printf '%s' "$summary" | python3 -c "import json,sys; print(json.load(
 email=$(field email)
 password=$(field password)
 
-"$build/buffr" serve --listen 127.0.0.1:0 --database "sqlite:$work/buffr.db" --data-dir "$work" \
-  --access-log false --login-ip-limit 1000000 --login-account-limit 1000000 \
-  >"$work/stdout" 2>"$work/stderr" &
-server_pid=$!
-for _ in $(seq 100); do
-  grep -q 'listening on' "$work/stdout" 2>/dev/null && break
-  sleep 0.1
-done
-base=$(sed -n 's/.*listening on \(http:[^ ]*\).*/\1/p' "$work/stdout")
-[ -n "$base" ] || { cat "$work/stderr"; exit 1; }
+bench_start_server "sqlite:$work/buffr.db"
 
 login=$(curl -sf "$base/api/v1/auth/login" -H 'Content-Type: application/json' \
   -d "{\"email\":\"$email\",\"password\":\"$password\"}")
-BENCH_TOKEN=$(printf '%s' "$login" | python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')
+BENCH_TOKEN=$(printf '%s' "$login" | json '["access_token"]')
 export BENCH_TOKEN
 
 echo
@@ -77,15 +58,4 @@ echo "== sqlite: POST reservations, 1..3 nights, varied dates and types (8 conne
 wrk -t2 -c8 -d"$duration" --latency -s "$work/book.lua" "$base"
 echo
 echo "== server-side time per route (from /metrics: sum / count = mean seconds)"
-curl -s "$base/metrics" | grep -E '^buffr_http_request_duration_seconds_(sum|count)' |
-  grep -E 'availability|/reservations"' | python3 -c '
-import re, sys
-seen = {}
-for line in sys.stdin:
-    m = re.match(r"(\S+)_(sum|count)\{(.*)\} (\S+)", line)
-    if m:
-        seen.setdefault(m.group(3), {})[m.group(2)] = float(m.group(4))
-for labels, v in sorted(seen.items()):
-    if v.get("count"):
-        print("%-90s count %8d  mean %.3f ms" % (labels, v["count"], 1000 * v["sum"] / v["count"]))
-'
+bench_server_time 'availability|/reservations"'

@@ -3,52 +3,15 @@
  * the cooks' bump and recall. Rules: restaurant/kds.c.
  */
 #include "api/api.h"
+#include "api/restaurant_serve.h"
 #include "api/schema.h"
 
 #include "restaurant/restaurant.h"
 
-static void api_kds_list(req_t *r)
-{
-    char pid[UUID_BUF_SIZE];
-    if (req_uuid_param(r, "pid", pid) != 0)
-        return;
-    json_t *out = NULL;
-    buffr_err_t e = {0};
-    int rc = kds_list(req_app(r), req_principal(r), pid, req_query(r, "station"), &out, &e);
-    api_reply(r, rc, &e, 200, out);
-}
-
-static void api_kds_stations(req_t *r)
-{
-    char pid[UUID_BUF_SIZE];
-    if (req_uuid_param(r, "pid", pid) != 0)
-        return;
-    json_t *out = NULL;
-    buffr_err_t e = {0};
-    int rc = kds_stations(req_app(r), req_principal(r), pid, &out, &e);
-    api_reply(r, rc, &e, 200, out);
-}
-
-static void api_kds_move(req_t *r, bool forward)
-{
-    char pid[UUID_BUF_SIZE], item_id[UUID_BUF_SIZE];
-    if (req_uuid_param(r, "pid", pid) != 0 || req_uuid_param(r, "item_id", item_id) != 0)
-        return;
-    json_t *out = NULL;
-    buffr_err_t e = {0};
-    int rc = kds_move(req_app(r), req_principal(r), pid, item_id, forward, &out, &e);
-    api_reply(r, rc, &e, 200, out);
-}
-
-static void api_kds_bump(req_t *r)
-{
-    api_kds_move(r, true);
-}
-
-static void api_kds_recall(req_t *r)
-{
-    api_kds_move(r, false);
-}
+HANDLER(api_kds_list, restaurant_serve_filter(r, "station", kds_list))
+HANDLER(api_kds_stations, restaurant_serve_read(r, kds_stations))
+HANDLER(api_kds_bump, restaurant_serve_one(r, "item_id", kds_bump))
+HANDLER(api_kds_recall, restaurant_serve_one(r, "item_id", kds_recall))
 
 /* ---- routes ---- */
 

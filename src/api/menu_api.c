@@ -5,24 +5,15 @@
  * Business rules live in restaurant/menu.c and restaurant/menu_image.c.
  */
 #include "api/api.h"
+#include "api/restaurant_serve.h"
 #include "api/schema.h"
 
-#include <stdlib.h>
-
 #include "restaurant/restaurant.h"
-
-/* pid, and a second UUID path parameter when name2 is given. */
-static int menu_ids(req_t *r, char pid[UUID_BUF_SIZE], const char *name2, char id[UUID_BUF_SIZE])
-{
-    if (req_uuid_param(r, "pid", pid) != 0)
-        return -1;
-    return name2 ? req_uuid_param(r, name2, id) : 0;
-}
 
 static void api_menu_get(req_t *r)
 {
     char pid[UUID_BUF_SIZE], menu_id[UUID_BUF_SIZE];
-    if (menu_ids(r, pid, NULL, NULL) != 0)
+    if (req_uuid_param(r, "pid", pid) != 0)
         return;
     const char *menu = req_query(r, "menu_id");
     if (menu && uuid_normalize(menu, menu_id) != 0) {
@@ -35,208 +26,21 @@ static void api_menu_get(req_t *r)
     api_reply(r, rc, &e, 200, out);
 }
 
-static void api_restaurant_settings_get(req_t *r)
-{
-    char pid[UUID_BUF_SIZE];
-    if (menu_ids(r, pid, NULL, NULL) != 0)
-        return;
-    json_t *out = NULL;
-    buffr_err_t e = {0};
-    int rc = restaurant_settings_get(req_app(r), req_principal(r), pid, &out, &e);
-    api_reply(r, rc, &e, 200, out);
-}
-
-static void api_restaurant_settings_update(req_t *r)
-{
-    char pid[UUID_BUF_SIZE];
-    if (menu_ids(r, pid, NULL, NULL) != 0)
-        return;
-    json_t *out = NULL;
-    buffr_err_t e = {0};
-    int rc = restaurant_settings_update(req_app(r), req_principal(r), pid, req_json(r), &out, &e);
-    api_reply(r, rc, &e, 200, out);
-}
-
-static void api_menus_create(req_t *r)
-{
-    char pid[UUID_BUF_SIZE];
-    if (menu_ids(r, pid, NULL, NULL) != 0)
-        return;
-    json_t *out = NULL;
-    buffr_err_t e = {0};
-    int rc = menu_create(req_app(r), req_principal(r), pid, req_json(r), &out, &e);
-    api_reply(r, rc, &e, 201, out);
-}
-
-static void api_menus_list(req_t *r)
-{
-    char pid[UUID_BUF_SIZE];
-    if (menu_ids(r, pid, NULL, NULL) != 0)
-        return;
-    json_t *out = NULL;
-    buffr_err_t e = {0};
-    int rc = menu_list(req_app(r), req_principal(r), pid, &out, &e);
-    api_reply(r, rc, &e, 200, out);
-}
-
-static void api_menus_update(req_t *r)
-{
-    char pid[UUID_BUF_SIZE], mid[UUID_BUF_SIZE];
-    int64_t version;
-    if (menu_ids(r, pid, "mid", mid) != 0 || req_if_match(r, &version) != 0)
-        return;
-    json_t *out = NULL;
-    buffr_err_t e = {0};
-    int rc = menu_update(req_app(r), req_principal(r), pid, mid, req_json(r), version, &out, &e);
-    api_reply(r, rc, &e, 200, out);
-}
-
-static void api_menus_delete(req_t *r)
-{
-    char pid[UUID_BUF_SIZE], mid[UUID_BUF_SIZE];
-    if (menu_ids(r, pid, "mid", mid) != 0)
-        return;
-    buffr_err_t e = {0};
-    int rc = menu_delete(req_app(r), req_principal(r), pid, mid, &e);
-    api_reply(r, rc, &e, 204, NULL);
-}
-
-static void api_categories_create(req_t *r)
-{
-    char pid[UUID_BUF_SIZE];
-    if (menu_ids(r, pid, NULL, NULL) != 0)
-        return;
-    json_t *out = NULL;
-    buffr_err_t e = {0};
-    int rc = menu_category_create(req_app(r), req_principal(r), pid, req_json(r), &out, &e);
-    api_reply(r, rc, &e, 201, out);
-}
-
-static void api_categories_update(req_t *r)
-{
-    char pid[UUID_BUF_SIZE], cid[UUID_BUF_SIZE];
-    int64_t version;
-    if (menu_ids(r, pid, "cid", cid) != 0 || req_if_match(r, &version) != 0)
-        return;
-    json_t *out = NULL;
-    buffr_err_t e = {0};
-    int rc = menu_category_update(req_app(r), req_principal(r), pid, cid, req_json(r), version,
-                                  &out, &e);
-    api_reply(r, rc, &e, 200, out);
-}
-
-static void api_categories_delete(req_t *r)
-{
-    char pid[UUID_BUF_SIZE], cid[UUID_BUF_SIZE];
-    if (menu_ids(r, pid, "cid", cid) != 0)
-        return;
-    buffr_err_t e = {0};
-    int rc = menu_category_delete(req_app(r), req_principal(r), pid, cid, &e);
-    api_reply(r, rc, &e, 204, NULL);
-}
-
-static void api_items_create(req_t *r)
-{
-    char pid[UUID_BUF_SIZE];
-    if (menu_ids(r, pid, NULL, NULL) != 0)
-        return;
-    json_t *out = NULL;
-    buffr_err_t e = {0};
-    int rc = menu_item_create(req_app(r), req_principal(r), pid, req_json(r), &out, &e);
-    api_reply(r, rc, &e, 201, out);
-}
-
-static void api_items_get(req_t *r)
-{
-    char pid[UUID_BUF_SIZE], iid[UUID_BUF_SIZE];
-    if (menu_ids(r, pid, "iid", iid) != 0)
-        return;
-    json_t *out = NULL;
-    buffr_err_t e = {0};
-    int rc = menu_item_get(req_app(r), req_principal(r), pid, iid, &out, &e);
-    api_reply(r, rc, &e, 200, out);
-}
-
-static void api_items_update(req_t *r)
-{
-    char pid[UUID_BUF_SIZE], iid[UUID_BUF_SIZE];
-    int64_t version;
-    if (menu_ids(r, pid, "iid", iid) != 0 || req_if_match(r, &version) != 0)
-        return;
-    json_t *out = NULL;
-    buffr_err_t e = {0};
-    int rc =
-        menu_item_update(req_app(r), req_principal(r), pid, iid, req_json(r), version, &out, &e);
-    api_reply(r, rc, &e, 200, out);
-}
-
-static void api_items_delete(req_t *r)
-{
-    char pid[UUID_BUF_SIZE], iid[UUID_BUF_SIZE];
-    if (menu_ids(r, pid, "iid", iid) != 0)
-        return;
-    buffr_err_t e = {0};
-    int rc = menu_item_delete(req_app(r), req_principal(r), pid, iid, &e);
-    api_reply(r, rc, &e, 204, NULL);
-}
-
-static void api_items_attach_group(req_t *r)
-{
-    char pid[UUID_BUF_SIZE], iid[UUID_BUF_SIZE];
-    if (menu_ids(r, pid, "iid", iid) != 0)
-        return;
-    json_t *out = NULL;
-    buffr_err_t e = {0};
-    int rc = menu_item_attach_group(req_app(r), req_principal(r), pid, iid, req_json(r), &out, &e);
-    api_reply(r, rc, &e, 201, out);
-}
-
 static void api_items_detach_group(req_t *r)
 {
     char pid[UUID_BUF_SIZE], iid[UUID_BUF_SIZE], gid[UUID_BUF_SIZE];
-    if (menu_ids(r, pid, "iid", iid) != 0 || req_uuid_param(r, "gid", gid) != 0)
+    if (req_uuid_param(r, "pid", pid) != 0 || req_uuid_param(r, "iid", iid) != 0 ||
+        req_uuid_param(r, "gid", gid) != 0)
         return;
     buffr_err_t e = {0};
     int rc = menu_item_detach_group(req_app(r), req_principal(r), pid, iid, gid, &e);
     api_reply(r, rc, &e, 204, NULL);
 }
 
-static void api_groups_create(req_t *r)
-{
-    char pid[UUID_BUF_SIZE];
-    if (menu_ids(r, pid, NULL, NULL) != 0)
-        return;
-    json_t *out = NULL;
-    buffr_err_t e = {0};
-    int rc = menu_group_create(req_app(r), req_principal(r), pid, req_json(r), &out, &e);
-    api_reply(r, rc, &e, 201, out);
-}
-
-static void api_groups_list(req_t *r)
-{
-    char pid[UUID_BUF_SIZE];
-    if (menu_ids(r, pid, NULL, NULL) != 0)
-        return;
-    json_t *out = NULL;
-    buffr_err_t e = {0};
-    int rc = menu_group_list(req_app(r), req_principal(r), pid, &out, &e);
-    api_reply(r, rc, &e, 200, out);
-}
-
-static void api_groups_delete(req_t *r)
-{
-    char pid[UUID_BUF_SIZE], gid[UUID_BUF_SIZE];
-    if (menu_ids(r, pid, "gid", gid) != 0)
-        return;
-    buffr_err_t e = {0};
-    int rc = menu_group_delete(req_app(r), req_principal(r), pid, gid, &e);
-    api_reply(r, rc, &e, 204, NULL);
-}
-
 static void api_items_image_put(req_t *r)
 {
     char pid[UUID_BUF_SIZE], iid[UUID_BUF_SIZE];
-    if (menu_ids(r, pid, "iid", iid) != 0)
+    if (req_uuid_param(r, "pid", pid) != 0 || req_uuid_param(r, "iid", iid) != 0)
         return;
     size_t len = 0;
     const char *body = req_body(r, &len);
@@ -250,21 +54,28 @@ static void api_items_image_put(req_t *r)
 static void api_items_image_get(req_t *r)
 {
     char pid[UUID_BUF_SIZE], iid[UUID_BUF_SIZE];
-    if (menu_ids(r, pid, "iid", iid) != 0)
+    if (req_uuid_param(r, "pid", pid) != 0 || req_uuid_param(r, "iid", iid) != 0)
         return;
-    char *data = NULL;
-    size_t len = 0;
-    const char *type = NULL;
-    buffr_err_t e = {0};
-    int rc = menu_item_image_get(req_app(r), req_principal(r), pid, iid, &data, &len, &type, &e);
-    if (rc != 0) {
-        reply_err(r, &e);
-        return;
-    }
-    reply_header(r, "Cache-Control", "private, max-age=60");
-    reply_raw(r, 200, type, data, len);
-    free(data);
+    restaurant_reply_image(r, req_principal(r), pid, iid, "private, max-age=60");
 }
+
+HANDLER(api_restaurant_settings_get, restaurant_serve_read(r, restaurant_settings_get))
+HANDLER(api_restaurant_settings_update, restaurant_serve_write(r, restaurant_settings_update, 200))
+HANDLER(api_menus_create, restaurant_serve_write(r, menu_create, 201))
+HANDLER(api_menus_list, restaurant_serve_read(r, menu_list))
+HANDLER(api_menus_update, restaurant_serve_update(r, "mid", menu_update))
+HANDLER(api_menus_delete, restaurant_serve_delete(r, "mid", menu_delete))
+HANDLER(api_categories_create, restaurant_serve_write(r, menu_category_create, 201))
+HANDLER(api_categories_update, restaurant_serve_update(r, "cid", menu_category_update))
+HANDLER(api_categories_delete, restaurant_serve_delete(r, "cid", menu_category_delete))
+HANDLER(api_items_create, restaurant_serve_write(r, menu_item_create, 201))
+HANDLER(api_items_get, restaurant_serve_one(r, "iid", menu_item_get))
+HANDLER(api_items_update, restaurant_serve_update(r, "iid", menu_item_update))
+HANDLER(api_items_delete, restaurant_serve_delete(r, "iid", menu_item_delete))
+HANDLER(api_items_attach_group, restaurant_serve_change(r, "iid", menu_item_attach_group, 201))
+HANDLER(api_groups_create, restaurant_serve_write(r, menu_group_create, 201))
+HANDLER(api_groups_list, restaurant_serve_read(r, menu_group_list))
+HANDLER(api_groups_delete, restaurant_serve_delete(r, "gid", menu_group_delete))
 
 /* ---- routes ---- */
 

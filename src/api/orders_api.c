@@ -4,6 +4,7 @@
  * merges), and the day's sales summary. Rules: restaurant/orders.c.
  */
 #include "api/api.h"
+#include "api/restaurant_serve.h"
 #include "api/schema.h"
 
 #include "restaurant/restaurant.h"
@@ -15,6 +16,7 @@ static int order_ids(req_t *r, char pid[UUID_BUF_SIZE], char oid[UUID_BUF_SIZE])
     return oid ? req_uuid_param(r, "oid", oid) : 0;
 }
 
+/* Staff place and read orders; a guest's go through qr_api.c. */
 static void api_orders_create(req_t *r)
 {
     char pid[UUID_BUF_SIZE];
@@ -54,59 +56,6 @@ static void api_orders_list(req_t *r)
     api_reply(r, rc, &e, 200, out);
 }
 
-static void api_orders_status(req_t *r)
-{
-    char pid[UUID_BUF_SIZE], oid[UUID_BUF_SIZE];
-    int64_t version;
-    if (order_ids(r, pid, oid) != 0 || req_if_match(r, &version) != 0)
-        return;
-    json_t *out = NULL;
-    buffr_err_t e = {0};
-    int rc =
-        order_set_status(req_app(r), req_principal(r), pid, oid, req_json(r), version, &out, &e);
-    api_reply(r, rc, &e, 200, out);
-}
-
-/* The changes that take a body and answer the whole order. */
-typedef int (*order_change_fn)(app_t *, const principal_t *, const char *, const char *, json_t *,
-                               json_t **, buffr_err_t *);
-
-static void api_orders_change(req_t *r, order_change_fn fn)
-{
-    char pid[UUID_BUF_SIZE], oid[UUID_BUF_SIZE];
-    if (order_ids(r, pid, oid) != 0)
-        return;
-    json_t *out = NULL;
-    buffr_err_t e = {0};
-    int rc = fn(req_app(r), req_principal(r), pid, oid, req_json(r), &out, &e);
-    api_reply(r, rc, &e, 200, out);
-}
-
-static void api_orders_add_items(req_t *r)
-{
-    api_orders_change(r, order_add_items);
-}
-
-static void api_orders_discount(req_t *r)
-{
-    api_orders_change(r, order_add_discount);
-}
-
-static void api_orders_tip(req_t *r)
-{
-    api_orders_change(r, order_set_tip);
-}
-
-static void api_orders_move(req_t *r)
-{
-    api_orders_change(r, order_move);
-}
-
-static void api_orders_merge(req_t *r)
-{
-    api_orders_change(r, order_merge);
-}
-
 static void api_orders_void_item(req_t *r)
 {
     char pid[UUID_BUF_SIZE], oid[UUID_BUF_SIZE], item_id[UUID_BUF_SIZE];
@@ -118,16 +67,13 @@ static void api_orders_void_item(req_t *r)
     api_reply(r, rc, &e, 200, out);
 }
 
-static void api_sales_summary(req_t *r)
-{
-    char pid[UUID_BUF_SIZE];
-    if (order_ids(r, pid, NULL) != 0)
-        return;
-    json_t *out = NULL;
-    buffr_err_t e = {0};
-    int rc = sales_summary(req_app(r), req_principal(r), pid, req_query(r, "date"), &out, &e);
-    api_reply(r, rc, &e, 200, out);
-}
+HANDLER(api_orders_status, restaurant_serve_update(r, "oid", order_set_status))
+HANDLER(api_orders_add_items, restaurant_serve_change(r, "oid", order_add_items, 200))
+HANDLER(api_orders_discount, restaurant_serve_change(r, "oid", order_add_discount, 200))
+HANDLER(api_orders_tip, restaurant_serve_change(r, "oid", order_set_tip, 200))
+HANDLER(api_orders_move, restaurant_serve_change(r, "oid", order_move, 200))
+HANDLER(api_orders_merge, restaurant_serve_change(r, "oid", order_merge, 200))
+HANDLER(api_sales_summary, restaurant_serve_filter(r, "date", sales_summary))
 
 /* ---- routes ---- */
 

@@ -9,6 +9,7 @@
  */
 #include "api/api.h"
 #include "api/qr_page.h"
+#include "api/restaurant_serve.h"
 #include "api/schema.h"
 
 #include <stdlib.h>
@@ -27,8 +28,12 @@ typedef struct qr_guest {
     table_seat_t seat;
 } qr_guest_t;
 
-static int qr_open(req_t *r, qr_guest_t *g)
+/* The path's id named param when param is not NULL (a malformed one is not
+ * found), then the table token: 0, or -1 when the error has been sent. */
+static int qr_open(req_t *r, const char *param, char id[UUID_BUF_SIZE], qr_guest_t *g)
 {
+    if (param != NULL && req_uuid_param(r, param, id) != 0)
+        return -1;
     buffr_err_t e = {0};
     if (dining_table_token_open(req_app(r), req_param(r, "token"), &g->who, g->pid, g->tid,
                                 &g->seat, &e) != 0) {
@@ -73,7 +78,7 @@ static void api_qr_page(req_t *r)
 static void api_qr_menu(req_t *r)
 {
     qr_guest_t g;
-    if (qr_open(r, &g) != 0)
+    if (qr_open(r, NULL, NULL, &g) != 0)
         return;
     json_t *out = NULL;
     buffr_err_t e = {0};
@@ -197,7 +202,7 @@ static void api_qr_order_create(req_t *r)
 {
     qr_guest_t g;
     qr_idempotency_t k;
-    if (qr_open(r, &g) != 0 || qr_idempotency_claim(r, &g, &k) != 0)
+    if (qr_open(r, NULL, NULL, &g) != 0 || qr_idempotency_claim(r, &g, &k) != 0)
         return;
     json_t *out = NULL;
     buffr_err_t e = {0};
@@ -212,7 +217,7 @@ static void api_qr_order_get(req_t *r)
 {
     qr_guest_t g;
     char oid[UUID_BUF_SIZE];
-    if (req_uuid_param(r, "oid", oid) != 0 || qr_open(r, &g) != 0)
+    if (qr_open(r, "oid", oid, &g) != 0)
         return;
     json_t *out = NULL;
     buffr_err_t e = {0};
@@ -224,18 +229,9 @@ static void api_qr_item_image(req_t *r)
 {
     qr_guest_t g;
     char iid[UUID_BUF_SIZE];
-    if (req_uuid_param(r, "iid", iid) != 0 || qr_open(r, &g) != 0)
+    if (qr_open(r, "iid", iid, &g) != 0)
         return;
-    char *data = NULL;
-    size_t len = 0;
-    const char *type = NULL;
-    buffr_err_t e = {0};
-    if (menu_item_image_get(req_app(r), &g.who, g.pid, iid, &data, &len, &type, &e) != 0) {
-        reply_err(r, &e);
-        return;
-    }
-    reply_raw(r, 200, type, data, len);
-    free(data);
+    restaurant_reply_image(r, &g.who, g.pid, iid, NULL);
 }
 
 /* ---- routes ---- */

@@ -34,6 +34,88 @@ static void reply_refusal(req_t *r, int rc, const buffr_err_t *e, int status, js
     reply_json(r, buffr_http_status(rc), error);
 }
 
+/* ---- shapes of handler: path ids, If-Match, domain call, answer ---- */
+
+/* Booking one room or a group: 201 with the booking, or a refusal. */
+static void serve_booking(req_t *r, resv_create_fn *book)
+{
+    char pid[UUID_BUF_SIZE];
+    if (req_uuid_param(r, "pid", pid) != 0)
+        return;
+    json_t *out = NULL;
+    buffr_err_t e = {0};
+    int rc = book(req_app(r), req_principal(r), pid, req_json(r), &out, &e);
+    reply_refusal(r, rc, &e, 201, out);
+}
+
+/* The reservation a change names (path id "id") and the optional
+ * If-Match: 0, or the error was sent. */
+static int change_target(req_t *r, char pid[UUID_BUF_SIZE], char id[UUID_BUF_SIZE],
+                         int64_t *version)
+{
+    int rc = req_uuid_param(r, "pid", pid);
+    if (rc == 0)
+        rc = req_uuid_param(r, "id", id);
+    return rc != 0 ? rc : req_if_match(r, version);
+}
+
+/* A change the body describes (PATCH, move). */
+static void serve_change(req_t *r, resv_change_fn *change)
+{
+    char pid[UUID_BUF_SIZE], id[UUID_BUF_SIZE];
+    int64_t version;
+    if (change_target(r, pid, id, &version) != 0)
+        return;
+    json_t *out = NULL;
+    buffr_err_t e = {0};
+    int rc = change(req_app(r), req_principal(r), pid, id, req_json(r), version, &out, &e);
+    reply_refusal(r, rc, &e, 200, out);
+}
+
+/* A state change (cancel, check-in, check-out, no-show): no body. */
+static void serve_action(req_t *r, reservation_action_t action)
+{
+    char pid[UUID_BUF_SIZE], id[UUID_BUF_SIZE];
+    int64_t version;
+    if (change_target(r, pid, id, &version) != 0)
+        return;
+    json_t *out = NULL;
+    buffr_err_t e = {0};
+    int rc = reservation_act(req_app(r), req_principal(r), pid, id, action, version, &out, &e);
+    reply_refusal(r, rc, &e, 200, out);
+}
+
+/* A route's handler takes only the request, so every route needs a function
+ * of its own: HANDLER defines one on a line, as its name and the shape it
+ * calls with that request, r. */
+#define HANDLER(name, call)                                                                        \
+    static void name(req_t *r)                                                                     \
+    {                                                                                              \
+        call;                                                                                      \
+    }
+
+HANDLER(api_reservations_create, serve_booking(r, reservation_create))
+HANDLER(api_reservations_group, serve_booking(r, reservation_create_group))
+HANDLER(api_reservations_update, serve_change(r, reservation_update))
+HANDLER(api_reservations_move, serve_change(r, reservation_move))
+HANDLER(api_reservations_cancel, serve_action(r, RESERVATION_CANCEL))
+HANDLER(api_reservations_check_in, serve_action(r, RESERVATION_CHECK_IN))
+HANDLER(api_reservations_check_out, serve_action(r, RESERVATION_CHECK_OUT))
+HANDLER(api_reservations_no_show, serve_action(r, RESERVATION_NO_SHOW))
+
+static void api_reservations_get(req_t *r)
+{
+    char pid[UUID_BUF_SIZE], id[UUID_BUF_SIZE];
+    if (req_uuid_param(r, "pid", pid) != 0 || req_uuid_param(r, "id", id) != 0)
+        return;
+    json_t *out = NULL;
+    buffr_err_t e = {0};
+    int rc = reservation_get(req_app(r), req_principal(r), pid, id, &out, &e);
+    api_reply(r, rc, &e, 200, out);
+}
+
+/* ---- property-wide: the search, the list and the iCalendar export ---- */
+
 static void api_availability(req_t *r)
 {
     char pid[UUID_BUF_SIZE];
@@ -44,28 +126,6 @@ static void api_availability(req_t *r)
     int rc = availability_search(req_app(r), req_principal(r), pid, req_query(r, "check_in"),
                                  req_query(r, "check_out"), req_query(r, "guests"), &out, &e);
     api_reply(r, rc, &e, 200, out);
-}
-
-static void api_reservations_create(req_t *r)
-{
-    char pid[UUID_BUF_SIZE];
-    if (req_uuid_param(r, "pid", pid) != 0)
-        return;
-    json_t *out = NULL;
-    buffr_err_t e = {0};
-    int rc = reservation_create(req_app(r), req_principal(r), pid, req_json(r), &out, &e);
-    reply_refusal(r, rc, &e, 201, out);
-}
-
-static void api_reservations_group(req_t *r)
-{
-    char pid[UUID_BUF_SIZE];
-    if (req_uuid_param(r, "pid", pid) != 0)
-        return;
-    json_t *out = NULL;
-    buffr_err_t e = {0};
-    int rc = reservation_create_group(req_app(r), req_principal(r), pid, req_json(r), &out, &e);
-    reply_refusal(r, rc, &e, 201, out);
 }
 
 static void api_reservations_list(req_t *r)
@@ -85,78 +145,6 @@ static void api_reservations_list(req_t *r)
     buffr_err_t e = {0};
     int rc = reservation_list(req_app(r), req_principal(r), pid, &f, &out, &e);
     api_reply(r, rc, &e, 200, out);
-}
-
-static void api_reservations_get(req_t *r)
-{
-    char pid[UUID_BUF_SIZE], id[UUID_BUF_SIZE];
-    if (req_uuid_param(r, "pid", pid) != 0 || req_uuid_param(r, "id", id) != 0)
-        return;
-    json_t *out = NULL;
-    buffr_err_t e = {0};
-    int rc = reservation_get(req_app(r), req_principal(r), pid, id, &out, &e);
-    api_reply(r, rc, &e, 200, out);
-}
-
-static void api_reservations_update(req_t *r)
-{
-    char pid[UUID_BUF_SIZE], id[UUID_BUF_SIZE];
-    int64_t version;
-    if (req_uuid_param(r, "pid", pid) != 0 || req_uuid_param(r, "id", id) != 0 ||
-        req_if_match(r, &version) != 0)
-        return;
-    json_t *out = NULL;
-    buffr_err_t e = {0};
-    int rc =
-        reservation_update(req_app(r), req_principal(r), pid, id, req_json(r), version, &out, &e);
-    reply_refusal(r, rc, &e, 200, out);
-}
-
-static void api_reservations_act(req_t *r, reservation_action_t action)
-{
-    char pid[UUID_BUF_SIZE], id[UUID_BUF_SIZE];
-    int64_t version;
-    if (req_uuid_param(r, "pid", pid) != 0 || req_uuid_param(r, "id", id) != 0 ||
-        req_if_match(r, &version) != 0)
-        return;
-    json_t *out = NULL;
-    buffr_err_t e = {0};
-    int rc = reservation_act(req_app(r), req_principal(r), pid, id, action, version, &out, &e);
-    reply_refusal(r, rc, &e, 200, out);
-}
-
-static void api_reservations_cancel(req_t *r)
-{
-    api_reservations_act(r, RESERVATION_CANCEL);
-}
-
-static void api_reservations_check_in(req_t *r)
-{
-    api_reservations_act(r, RESERVATION_CHECK_IN);
-}
-
-static void api_reservations_check_out(req_t *r)
-{
-    api_reservations_act(r, RESERVATION_CHECK_OUT);
-}
-
-static void api_reservations_no_show(req_t *r)
-{
-    api_reservations_act(r, RESERVATION_NO_SHOW);
-}
-
-static void api_reservations_move(req_t *r)
-{
-    char pid[UUID_BUF_SIZE], id[UUID_BUF_SIZE];
-    int64_t version;
-    if (req_uuid_param(r, "pid", pid) != 0 || req_uuid_param(r, "id", id) != 0 ||
-        req_if_match(r, &version) != 0)
-        return;
-    json_t *out = NULL;
-    buffr_err_t e = {0};
-    int rc =
-        reservation_move(req_app(r), req_principal(r), pid, id, req_json(r), version, &out, &e);
-    reply_refusal(r, rc, &e, 200, out);
 }
 
 static void api_reservations_ics(req_t *r)

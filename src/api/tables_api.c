@@ -4,6 +4,7 @@
  * its revocation. Rules: restaurant/tables.c.
  */
 #include "api/api.h"
+#include "api/restaurant_serve.h"
 #include "api/schema.h"
 
 #include <stdlib.h>
@@ -11,131 +12,47 @@
 #include "restaurant/restaurant.h"
 #include "restaurant/restaurant_internal.h"
 
-static int table_ids(req_t *r, char pid[UUID_BUF_SIZE], const char *name2, char id[UUID_BUF_SIZE])
+HANDLER(api_areas_create, restaurant_serve_write(r, floor_area_create, 201))
+HANDLER(api_areas_list, restaurant_serve_read(r, floor_area_list))
+HANDLER(api_areas_delete, restaurant_serve_delete(r, "aid", floor_area_delete))
+HANDLER(api_tables_create, restaurant_serve_write(r, dining_table_create, 201))
+HANDLER(api_tables_list, restaurant_serve_filter(r, "status", dining_table_list))
+HANDLER(api_tables_get, restaurant_serve_one(r, "tid", dining_table_get))
+HANDLER(api_tables_update, restaurant_serve_update(r, "tid", dining_table_update))
+HANDLER(api_tables_delete, restaurant_serve_delete(r, "tid", dining_table_delete))
+
+/* ---- the QR ordering link ---- */
+
+/* dining_table_qr_link or dining_table_qr_revoke. */
+typedef int table_link_fn(app_t *app, const principal_t *who, const char *pid, const char *tid,
+                          const char *host, json_t **out, buffr_err_t *e);
+
+/* Table {tid}'s link from fn, for the Host this request came to (where the
+ * link points when the property has no base URL): 0 with *link, or -1 when
+ * the error has been sent. */
+static int table_link(req_t *r, table_link_fn *fn, json_t **link)
 {
-    if (req_uuid_param(r, "pid", pid) != 0)
+    char pid[UUID_BUF_SIZE], tid[UUID_BUF_SIZE];
+    if (req_uuid_param(r, "pid", pid) != 0 || req_uuid_param(r, "tid", tid) != 0)
         return -1;
-    return name2 ? req_uuid_param(r, name2, id) : 0;
-}
-
-static void api_areas_create(req_t *r)
-{
-    char pid[UUID_BUF_SIZE];
-    if (table_ids(r, pid, NULL, NULL) != 0)
-        return;
-    json_t *out = NULL;
     buffr_err_t e = {0};
-    int rc = floor_area_create(req_app(r), req_principal(r), pid, req_json(r), &out, &e);
-    api_reply(r, rc, &e, 201, out);
-}
-
-static void api_areas_list(req_t *r)
-{
-    char pid[UUID_BUF_SIZE];
-    if (table_ids(r, pid, NULL, NULL) != 0)
-        return;
-    json_t *out = NULL;
-    buffr_err_t e = {0};
-    int rc = floor_area_list(req_app(r), req_principal(r), pid, &out, &e);
-    api_reply(r, rc, &e, 200, out);
-}
-
-static void api_areas_delete(req_t *r)
-{
-    char pid[UUID_BUF_SIZE], aid[UUID_BUF_SIZE];
-    if (table_ids(r, pid, "aid", aid) != 0)
-        return;
-    buffr_err_t e = {0};
-    int rc = floor_area_delete(req_app(r), req_principal(r), pid, aid, &e);
-    api_reply(r, rc, &e, 204, NULL);
-}
-
-static void api_tables_create(req_t *r)
-{
-    char pid[UUID_BUF_SIZE];
-    if (table_ids(r, pid, NULL, NULL) != 0)
-        return;
-    json_t *out = NULL;
-    buffr_err_t e = {0};
-    int rc = dining_table_create(req_app(r), req_principal(r), pid, req_json(r), &out, &e);
-    api_reply(r, rc, &e, 201, out);
-}
-
-static void api_tables_list(req_t *r)
-{
-    char pid[UUID_BUF_SIZE];
-    if (table_ids(r, pid, NULL, NULL) != 0)
-        return;
-    json_t *out = NULL;
-    buffr_err_t e = {0};
-    int rc = dining_table_list(req_app(r), req_principal(r), pid, req_query(r, "status"), &out, &e);
-    api_reply(r, rc, &e, 200, out);
-}
-
-static void api_tables_get(req_t *r)
-{
-    char pid[UUID_BUF_SIZE], tid[UUID_BUF_SIZE];
-    if (table_ids(r, pid, "tid", tid) != 0)
-        return;
-    json_t *out = NULL;
-    buffr_err_t e = {0};
-    int rc = dining_table_get(req_app(r), req_principal(r), pid, tid, &out, &e);
-    api_reply(r, rc, &e, 200, out);
-}
-
-static void api_tables_update(req_t *r)
-{
-    char pid[UUID_BUF_SIZE], tid[UUID_BUF_SIZE];
-    int64_t version;
-    if (table_ids(r, pid, "tid", tid) != 0 || req_if_match(r, &version) != 0)
-        return;
-    json_t *out = NULL;
-    buffr_err_t e = {0};
-    int rc =
-        dining_table_update(req_app(r), req_principal(r), pid, tid, req_json(r), version, &out, &e);
-    api_reply(r, rc, &e, 200, out);
-}
-
-static void api_tables_delete(req_t *r)
-{
-    char pid[UUID_BUF_SIZE], tid[UUID_BUF_SIZE];
-    if (table_ids(r, pid, "tid", tid) != 0)
-        return;
-    buffr_err_t e = {0};
-    int rc = dining_table_delete(req_app(r), req_principal(r), pid, tid, &e);
-    api_reply(r, rc, &e, 204, NULL);
-}
-
-static void api_tables_qr(req_t *r)
-{
-    char pid[UUID_BUF_SIZE], tid[UUID_BUF_SIZE];
-    if (table_ids(r, pid, "tid", tid) != 0)
-        return;
-    json_t *out = NULL;
-    buffr_err_t e = {0};
-    int rc = dining_table_qr_link(req_app(r), req_principal(r), pid, tid, req_header(r, "Host"),
-                                  &out, &e);
-    api_reply(r, rc, &e, 200, out);
+    if (fn(req_app(r), req_principal(r), pid, tid, req_header(r, "Host"), link, &e) != 0) {
+        reply_err(r, &e);
+        return -1;
+    }
+    return 0;
 }
 
 static void api_tables_qr_image(req_t *r, bool png)
 {
-    char pid[UUID_BUF_SIZE], tid[UUID_BUF_SIZE];
-    if (table_ids(r, pid, "tid", tid) != 0)
-        return;
     json_t *link = NULL;
-    buffr_err_t e = {0};
-    int rc = dining_table_qr_link(req_app(r), req_principal(r), pid, tid, req_header(r, "Host"),
-                                  &link, &e);
-    if (rc != 0) {
-        reply_err(r, &e);
+    if (table_link(r, dining_table_qr_link, &link) != 0)
         return;
-    }
     const char *url = json_string_value(json_object_get(link, "url"));
     char *svg = NULL;
     unsigned char *image = NULL;
     size_t len = 0;
-    rc = png ? qr_code_png(url, &image, &len) : qr_code_svg(url, &svg, &len);
+    int rc = png ? qr_code_png(url, &image, &len) : qr_code_svg(url, &svg, &len);
     json_decref(link);
     if (rc != 0) {
         reply_error(r, rc, NULL, "could not draw the QR code");
@@ -150,27 +67,22 @@ static void api_tables_qr_image(req_t *r, bool png)
     free(svg);
 }
 
-static void api_tables_qr_svg(req_t *r)
+static void api_tables_qr(req_t *r)
 {
-    api_tables_qr_image(r, false);
-}
-
-static void api_tables_qr_png(req_t *r)
-{
-    api_tables_qr_image(r, true);
+    json_t *link = NULL;
+    if (table_link(r, dining_table_qr_link, &link) == 0)
+        reply_json(r, 200, link);
 }
 
 static void api_tables_qr_revoke(req_t *r)
 {
-    char pid[UUID_BUF_SIZE], tid[UUID_BUF_SIZE];
-    if (table_ids(r, pid, "tid", tid) != 0)
-        return;
-    json_t *out = NULL;
-    buffr_err_t e = {0};
-    int rc = dining_table_qr_revoke(req_app(r), req_principal(r), pid, tid, req_header(r, "Host"),
-                                    &out, &e);
-    api_reply(r, rc, &e, 200, out);
+    json_t *link = NULL;
+    if (table_link(r, dining_table_qr_revoke, &link) == 0)
+        reply_json(r, 200, link);
 }
+
+HANDLER(api_tables_qr_svg, api_tables_qr_image(r, false))
+HANDLER(api_tables_qr_png, api_tables_qr_image(r, true))
 
 /* ---- routes ---- */
 

@@ -14,20 +14,28 @@
 #include <stdlib.h>
 #include <string.h>
 
-typedef struct availability_work {
+/* What both read: the property and its plans for the nights [from, to). */
+typedef struct window_work {
     const char *pid;
-    int64_t check_in, check_out;
+    int64_t from, to;
     resv_property_t prop;
     resv_plans_t plans;
-} availability_work_t;
+    int64_t *taken; /* calendar: [type index * nights + night offset] rooms occupied */
+} window_work_t;
 
-static int availability_in_tx(db_tx_t *tx, void *ctx)
+/* Load w's property and plans; count_free: with the rooms free on every
+ * night (the search). */
+static int window_load(db_tx_t *tx, window_work_t *w, bool count_free)
 {
-    availability_work_t *w = ctx;
     int rc = resv_property_read(tx, w->pid, &w->prop);
     if (rc != 0)
         return rc;
-    return resv_plans_load(tx, w->pid, NULL, w->check_in, w->check_out, true, &w->plans);
+    return resv_plans_load(tx, w->pid, NULL, w->from, w->to, count_free, &w->plans);
+}
+
+static int availability_in_tx(db_tx_t *tx, void *ctx)
+{
+    return window_load(tx, ctx, true);
 }
 
 static int guests_arg(const char *text, int64_t *guests, buffr_err_t *e)
@@ -45,10 +53,10 @@ static int guests_arg(const char *text, int64_t *guests, buffr_err_t *e)
 int availability_search(app_t *app, const principal_t *who, const char *pid, const char *check_in,
                         const char *check_out, const char *guests, json_t **out, buffr_err_t *e)
 {
-    availability_work_t w = {.pid = pid};
+    window_work_t w = {.pid = pid};
     int64_t party = 0;
     int rc;
-    if ((rc = resv_stay_arg(check_in, check_out, &w.check_in, &w.check_out, e)) != 0 ||
+    if ((rc = resv_stay_arg(check_in, check_out, &w.from, &w.to, e)) != 0 ||
         (rc = guests_arg(guests, &party, e)) != 0)
         return rc;
     rc = db_transact(app->db, who->tenant_id, DB_READ, availability_in_tx, &w);
@@ -62,15 +70,14 @@ int availability_search(app_t *app, const principal_t *who, const char *pid, con
         if (p->capacity < party)
             continue;
         int64_t total = 0, min_stay = 1;
-        rate_stay_price(&p->plan, w.check_in, w.check_out, &total, NULL);
-        rate_restriction_t restriction =
-            rate_stay_restriction(&p->plan, w.check_in, w.check_out, &min_stay);
+        rate_stay_price(&p->plan, w.from, w.to, &total, NULL);
+        rate_restriction_t restriction = rate_stay_restriction(&p->plan, w.from, w.to, &min_stay);
         const char *why = rate_restriction_name(restriction);
         json_t *item = json_pack(
             "{s:s, s:s, s:s, s:I, s:I, s:I, s:s, s:I, s:I, s:o*}", "room_type_id", p->room_type_id,
             "name", p->name, "code", p->code, "capacity", (json_int_t)p->capacity, "available",
             (json_int_t)(why ? 0 : p->free_rooms), "total", (json_int_t)total, "currency",
-            w.prop.currency, "nights", (json_int_t)(w.check_out - w.check_in), "min_stay",
+            w.prop.currency, "nights", (json_int_t)(w.to - w.from), "min_stay",
             (json_int_t)min_stay, "restriction", why ? json_string(why) : json_null());
         if (item == NULL || json_array_append_new(data, item) != 0) {
             json_decref(data);
@@ -84,21 +91,11 @@ int availability_search(app_t *app, const principal_t *who, const char *pid, con
 
 /* ---- calendar ---- */
 
-typedef struct calendar_work {
-    const char *pid;
-    int64_t from, to;
-    resv_property_t prop;
-    resv_plans_t plans;
-    int64_t *taken; /* [type index * nights + night offset] rooms occupied */
-} calendar_work_t;
-
 static int calendar_in_tx(db_tx_t *tx, void *ctx)
 {
-    calendar_work_t *w = ctx;
-    int rc = resv_property_read(tx, w->pid, &w->prop);
+    window_work_t *w = ctx;
+    int rc = window_load(tx, w, false);
     if (rc != 0)
-        return rc;
-    if ((rc = resv_plans_load(tx, w->pid, NULL, w->from, w->to, false, &w->plans)) != 0)
         return rc;
     size_t nights = (size_t)(w->to - w->from);
     free(w->taken);
@@ -132,7 +129,7 @@ static int calendar_in_tx(db_tx_t *tx, void *ctx)
     return rc < 0 ? rc : 0;
 }
 
-static json_t *calendar_render(const calendar_work_t *w)
+static json_t *calendar_render(const window_work_t *w)
 {
     size_t nights = (size_t)(w->to - w->from);
     json_t *types = json_array();
@@ -177,7 +174,7 @@ static json_t *calendar_render(const calendar_work_t *w)
 int calendar_get(app_t *app, const principal_t *who, const char *pid, const char *from,
                  const char *to, json_t **out, buffr_err_t *e)
 {
-    calendar_work_t w = {.pid = pid};
+    window_work_t w = {.pid = pid};
     int rc;
     if ((rc = resv_date_arg(from, "from", &w.from, e)) != 0 ||
         (rc = resv_date_arg(to, "to", &w.to, e)) != 0)

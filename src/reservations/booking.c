@@ -91,26 +91,12 @@ static json_t *reservation_row_json(db_rows_t *rows)
         "updated_at", updated, "version", (json_int_t)db_int(rows, 15));
 }
 
-static int reservation_read(db_tx_t *tx, const char *pid, const char *id, json_t **out)
-{
-    db_rows_t *rows;
-    int rc = db_query(tx,
-                      "SELECT " RESERVATION_COLUMNS
-                      "WHERE s.tenant_id = $1 AND s.property_id = $2 AND s.id = $3",
-                      DB_ARGS(DB_TEXT(pid), DB_TEXT(id)), &rows);
-    if (rc != 0)
-        return rc;
-    rc = db_next(rows);
-    if (rc == 1) {
-        json_decref(*out);
-        *out = reservation_row_json(rows);
-        rc = *out ? 0 : BUFFR_ENOMEM;
-    } else if (rc == 0) {
-        rc = BUFFR_ENOTFOUND;
-    }
-    db_rows_free(rows);
-    return rc;
-}
+static const resv_entity_t reservation_entity = {
+    .noun = "reservation",
+    .select_one =
+        "SELECT " RESERVATION_COLUMNS "WHERE s.tenant_id = $1 AND s.property_id = $2 AND s.id = $3",
+    .render = reservation_row_json,
+};
 
 /* ======================================================== input */
 
@@ -242,25 +228,6 @@ static int guest_upsert(db_tx_t *tx, const guest_input_t *g, char guest_id[UUID_
     return rc == 1 ? 0 : (rc == 0 ? BUFFR_EDB : rc);
 }
 
-/* Load the plan of one room type, checking it belongs to the property and
- * fits the party; explains refusals in e. */
-static int booking_plan(db_tx_t *tx, const char *pid, const char *room_type_id, int64_t in,
-                        int64_t out, int64_t guests, const char *field, resv_plans_t *plans,
-                        buffr_err_t *e)
-{
-    int rc = resv_plans_load(tx, pid, room_type_id, in, out, false, plans);
-    if (rc != 0)
-        return rc;
-    if (plans->count == 0)
-        return buffr_fail(e, BUFFR_EVALIDATION, field,
-                          "room_type_id does not name a room type of this property");
-    if (plans->items[0].capacity < guests)
-        return buffr_fail(e, BUFFR_EVALIDATION, "guests",
-                          "%lld guests do not fit room type %s (capacity %lld)", (long long)guests,
-                          plans->items[0].code, (long long)plans->items[0].capacity);
-    return 0;
-}
-
 /* Refuse a stay its plan does not sell. */
 static int booking_restriction(const resv_plan_t *p, int64_t in, int64_t out, buffr_err_t *e,
                                json_t **details)
@@ -285,10 +252,45 @@ static int booking_restriction(const resv_plan_t *p, int64_t in, int64_t out, bu
     return 0;
 }
 
-/* The first room of the type free on every night of [in, out), by number;
- * BUFFR_ENOTFOUND when none. */
-static int booking_pick_room(db_tx_t *tx, const char *pid, const char *room_type_id, int64_t in,
-                             int64_t out, char room_id[UUID_BUF_SIZE])
+/* What a stay costs at the current rates of its room type. */
+typedef struct stay_quote {
+    int64_t total, first_night;
+    char code[40]; /* the room type's, for messages */
+} stay_quote_t;
+
+/* Price the stay [in, out) of a room type of the property for a party of
+ * guests, refusing (explained in e and details) a type that is not the
+ * property's (field names the input), too small, or, when restricted, one
+ * whose plan does not sell the stay. */
+static int stay_quote(db_tx_t *tx, const char *pid, const char *room_type_id, int64_t in,
+                      int64_t out, int64_t guests, const char *field, bool restricted,
+                      stay_quote_t *q, buffr_err_t *e, json_t **details)
+{
+    resv_plans_t plans = {0};
+    int rc = resv_plans_load(tx, pid, room_type_id, in, out, false, &plans);
+    const resv_plan_t *p = plans.count > 0 ? &plans.items[0] : NULL;
+    if (rc == 0 && p == NULL)
+        rc = buffr_fail(e, BUFFR_EVALIDATION, field,
+                        "room_type_id does not name a room type of this property");
+    else if (rc == 0 && p->capacity < guests)
+        rc = buffr_fail(e, BUFFR_EVALIDATION, "guests",
+                        "%lld guests do not fit room type %s (capacity %lld)", (long long)guests,
+                        p->code, (long long)p->capacity);
+    else if (rc == 0 && restricted)
+        rc = booking_restriction(p, in, out, e, details);
+    if (rc == 0) {
+        rate_stay_price(&p->plan, in, out, &q->total, &q->first_night);
+        snprintf(q->code, sizeof(q->code), "%s", p->code);
+    }
+    resv_plans_free(&plans);
+    return rc;
+}
+
+/* The first room of the type (code) free on every night of [in, out), by
+ * number; a refusal (sold out) when there is none. */
+static int booking_pick_room(db_tx_t *tx, const char *pid, const char *room_type_id,
+                             const char *code, int64_t in, int64_t out, char room_id[UUID_BUF_SIZE],
+                             buffr_err_t *e, json_t **details)
 {
     char first[DATE_BUF_SIZE], end[DATE_BUF_SIZE];
     date_format(in, first);
@@ -307,19 +309,24 @@ static int booking_pick_room(db_tx_t *tx, const char *pid, const char *room_type
     if (rc == 1)
         snprintf(room_id, UUID_BUF_SIZE, "%s", db_text(rows, 0));
     db_rows_free(rows);
-    return rc == 1 ? 0 : (rc == 0 ? BUFFR_ENOTFOUND : rc);
-}
-
-static int no_room_error(buffr_err_t *e, json_t **details, const char *room_type_id,
-                         const char *code, int64_t in, int64_t out)
-{
-    char first[DATE_BUF_SIZE], end[DATE_BUF_SIZE];
-    date_format(in, first);
-    date_format(out, end);
+    if (rc != 0)
+        return rc == 1 ? 0 : rc;
     refusal_set(details,
                 json_pack("{s:s, s:s}", "room_type_id", room_type_id, "reason", "sold_out"));
     return buffr_fail(e, BUFFR_ENOAVAIL, NULL,
                       "no room of type %s is free on every night from %s to %s", code, first, end);
+}
+
+/* Hold the nights [from, to) of room for reservation id. A night taken
+ * meanwhile (a concurrent booking won it) sets *room_taken: booking_run
+ * then runs the work again. */
+static int nights_claim(db_tx_t *tx, const char *pid, const char *room_id, int64_t from, int64_t to,
+                        const char *id, bool *room_taken)
+{
+    int rc = resv_nights_insert(tx, pid, room_id, from, to, id, NULL);
+    if (rc == BUFFR_ECONFLICT)
+        *room_taken = true;
+    return rc;
 }
 
 /* Past arrivals are refused; yesterday stays allowed for guests arriving
@@ -331,6 +338,10 @@ static int booking_not_past(const resv_property_t *prop, int64_t in, buffr_err_t
     return 0;
 }
 
+/* How a booking is made, in one write transaction: the guest's profile,
+ * then for each room its quote (type, party, restrictions, price), the
+ * first room of the type free on every night, the reservation and its
+ * nights. */
 static int booking_in_tx(db_tx_t *tx, void *ctx)
 {
     booking_work_t *w = ctx;
@@ -347,7 +358,6 @@ static int booking_in_tx(db_tx_t *tx, void *ctx)
     char first[DATE_BUF_SIZE], end[DATE_BUF_SIZE];
     date_format(w->check_in, first);
     date_format(w->check_out, end);
-    resv_plans_t plans = {0};
     int64_t now = time_now();
     for (size_t i = 0; i < w->count && rc == 0; i++) {
         booking_item_t *item = &w->items[i];
@@ -356,23 +366,11 @@ static int booking_in_tx(db_tx_t *tx, void *ctx)
             snprintf(field, sizeof(field), "rooms[%zu].room_type_id", i);
         else
             snprintf(field, sizeof(field), "room_type_id");
-        rc = booking_plan(tx, w->pid, item->room_type_id, w->check_in, w->check_out, item->guests,
-                          field, &plans, w->e);
-        if (rc != 0)
-            break;
-        const resv_plan_t *p = &plans.items[0];
-        if ((rc = booking_restriction(p, w->check_in, w->check_out, w->e, &w->details)) != 0)
-            break;
-        int64_t total = 0, first_night = 0;
-        rate_stay_price(&p->plan, w->check_in, w->check_out, &total, &first_night);
-        rc = booking_pick_room(tx, w->pid, item->room_type_id, w->check_in, w->check_out,
-                               item->room_id);
-        if (rc == BUFFR_ENOTFOUND) {
-            rc = no_room_error(w->e, &w->details, item->room_type_id, p->code, w->check_in,
-                               w->check_out);
-            break;
-        }
-        if (rc != 0)
+        stay_quote_t q;
+        if ((rc = stay_quote(tx, w->pid, item->room_type_id, w->check_in, w->check_out,
+                             item->guests, field, true, &q, w->e, &w->details)) != 0 ||
+            (rc = booking_pick_room(tx, w->pid, item->room_type_id, q.code, w->check_in,
+                                    w->check_out, item->room_id, w->e, &w->details)) != 0)
             break;
         rc = db_exec(tx,
                      "INSERT INTO reservations (tenant_id, id, property_id, room_type_id, room_id, "
@@ -382,21 +380,18 @@ static int booking_in_tx(db_tx_t *tx, void *ctx)
                      DB_ARGS(DB_TEXT(item->id), DB_TEXT(w->pid), DB_TEXT(item->room_type_id),
                              DB_TEXT(item->room_id), DB_TEXT(guest_id),
                              DB_TEXT(w->group_id[0] ? w->group_id : NULL), DB_TEXT(first),
-                             DB_TEXT(end), DB_INT(item->guests), DB_INT(total), DB_INT(first_night),
-                             DB_TEXT(w->prop.currency), DB_INT(now)),
+                             DB_TEXT(end), DB_INT(item->guests), DB_INT(q.total),
+                             DB_INT(q.first_night), DB_TEXT(w->prop.currency), DB_INT(now)),
                      NULL);
         if (rc == 0)
-            rc = resv_nights_insert(tx, w->pid, item->room_id, w->check_in, w->check_out, item->id,
-                                    NULL);
-        if (rc == BUFFR_ECONFLICT)
-            w->room_taken = true; /* lost the room to a concurrent booking */
-        w->group_total += total;
+            rc = nights_claim(tx, w->pid, item->room_id, w->check_in, w->check_out, item->id,
+                              &w->room_taken);
+        w->group_total += q.total;
     }
-    resv_plans_free(&plans);
     if (rc != 0)
         return rc;
     if (!w->group_id[0])
-        return reservation_read(tx, w->pid, w->items[0].id, &w->result);
+        return resv_read(tx, &reservation_entity, w->pid, w->items[0].id, &w->result);
     json_t *list = json_array();
     json_decref(w->result);
     w->result = json_pack("{s:s, s:s, s:s, s:I, s:s, s:o*}", "group_id", w->group_id, "check_in",
@@ -406,7 +401,7 @@ static int booking_in_tx(db_tx_t *tx, void *ctx)
         return BUFFR_ENOMEM;
     for (size_t i = 0; i < w->count; i++) {
         json_t *one = NULL;
-        if ((rc = reservation_read(tx, w->pid, w->items[i].id, &one)) != 0)
+        if ((rc = resv_read(tx, &reservation_entity, w->pid, w->items[i].id, &one)) != 0)
             return rc;
         if (json_array_append_new(list, one) != 0)
             return BUFFR_ENOMEM;
@@ -508,23 +503,10 @@ int reservation_create_group(app_t *app, const principal_t *who, const char *pid
 
 /* ======================================================== reading */
 
-typedef struct read_work {
-    const char *pid, *id;
-    json_t *result;
-} read_work_t;
-
-static int get_in_tx(db_tx_t *tx, void *ctx)
-{
-    read_work_t *w = ctx;
-    return reservation_read(tx, w->pid, w->id, &w->result);
-}
-
 int reservation_get(app_t *app, const principal_t *who, const char *pid, const char *id,
                     json_t **out, buffr_err_t *e)
 {
-    read_work_t w = {.pid = pid, .id = id};
-    int rc = db_transact(app->db, who->tenant_id, DB_READ, get_in_tx, &w);
-    return resv_done(rc, w.result, out, e, "reservation", "read the reservation");
+    return resv_get(app, who, &reservation_entity, pid, id, out, e);
 }
 
 /* A list query assembled from constant fragments; values are bound. */
@@ -532,7 +514,9 @@ typedef struct list_query {
     char sql[2048];
     size_t len;
     db_arg_t args[16];
-    size_t nargs; /* $2 is args[0] */
+    size_t nargs;                /* $2 is args[0] */
+    char days[5][DATE_BUF_SIZE]; /* the dates bound */
+    size_t ndays;
 } list_query_t;
 
 static void list_add(list_query_t *q, const char *fragment, db_arg_t arg)
@@ -544,74 +528,52 @@ static void list_add(list_query_t *q, const char *fragment, db_arg_t arg)
         (size_t)snprintf(q->sql + q->len, sizeof(q->sql) - q->len, fragment, (int)q->nargs + 1);
 }
 
-typedef struct list_dates {
-    char from[DATE_BUF_SIZE], to[DATE_BUF_SIZE], lowest[DATE_BUF_SIZE];
-    char arrival[DATE_BUF_SIZE], departure[DATE_BUF_SIZE];
-    char room_id[UUID_BUF_SIZE];
-    char *pattern;
-} list_dates_t;
-
-typedef struct list_work {
-    const char *pid;
-    list_query_t q;
-    jsonx_page_t page;
-} list_work_t;
-
-static int list_run_in_tx(db_tx_t *tx, void *ctx)
+static void list_add_day(list_query_t *q, const char *fragment, int64_t day)
 {
-    list_work_t *w = ctx;
-    jsonx_page_reset(&w->page);
-    resv_property_t prop;
-    int rc = resv_property_read(tx, w->pid, &prop);
-    if (rc != 0)
-        return rc;
-    db_rows_t *rows;
-    rc = db_query(tx, w->q.sql, w->q.args, w->q.nargs, &rows);
-    if (rc != 0)
-        return rc;
-    while ((rc = db_next(rows)) == 1)
-        if ((rc = jsonx_page_add(&w->page, reservation_row_json(rows))) != 0)
-            break;
-    db_rows_free(rows);
-    return rc < 0 ? rc : 0;
+    char *text = q->days[q->ndays++];
+    date_format(day, text);
+    list_add(q, fragment, DB_TEXT(text));
+}
+
+/* A date filter: text, the query value named field, checked (*day) and
+ * bound in fragment. */
+static int list_add_date(list_query_t *q, const char *fragment, const char *text, const char *field,
+                         int64_t *day, buffr_err_t *e)
+{
+    int rc = resv_date_arg(text, field, day, e);
+    if (rc == 0)
+        list_add_day(q, fragment, *day);
+    return rc;
 }
 
 int reservation_list(app_t *app, const principal_t *who, const char *pid,
                      const reservation_filter_t *f, json_t **out, buffr_err_t *e)
 {
-    list_dates_t d = {0};
     int64_t day, from = 0;
-    int rc = 0;
-    if (f->cursor != NULL && !uuid_is_valid(f->cursor))
-        return buffr_fail(e, BUFFR_EVALIDATION, "cursor", "cursor is not valid");
-    list_work_t w = {.pid = pid};
-    list_query_t *q = &w.q;
+    char room_id[UUID_BUF_SIZE];
+    int rc = resv_cursor_check(f->cursor, e);
+    if (rc != 0)
+        return rc;
+    list_query_t query = {.nargs = 2}, *q = &query;
     q->len = (size_t)snprintf(q->sql, sizeof(q->sql),
                               "SELECT " RESERVATION_COLUMNS
                               "WHERE s.tenant_id = $1 AND s.property_id = $2 AND s.id > $3");
     q->args[0] = DB_TEXT(pid);
     q->args[1] = DB_TEXT(f->cursor ? f->cursor : "");
-    q->nargs = 2;
-    if (f->from != NULL) {
-        if ((rc = resv_date_arg(f->from, "from", &from, e)) != 0)
-            return rc;
-        date_format(from, d.from);
-        /* A day use (check_out = check_in) overlaps the day it was on. */
-        list_add(q, " AND (s.check_out > $%1$d OR s.check_in = $%1$d)", DB_TEXT(d.from));
-    }
+    /* A day use (check_out = check_in) overlaps the day it was on. */
+    if (f->from != NULL &&
+        (rc = list_add_date(q, " AND (s.check_out > $%1$d OR s.check_in = $%1$d)", f->from, "from",
+                            &from, e)) != 0)
+        return rc;
     if (f->to != NULL) {
-        if ((rc = resv_date_arg(f->to, "to", &day, e)) != 0)
+        if ((rc = list_add_date(q, " AND s.check_in < $%d", f->to, "to", &day, e)) != 0)
             return rc;
         if (f->from != NULL && day <= from)
             return buffr_fail(e, BUFFR_EVALIDATION, "to", "to must be after from");
-        date_format(day, d.to);
-        list_add(q, " AND s.check_in < $%d", DB_TEXT(d.to));
         /* No stay is longer than RATE_MAX_NIGHTS: a lower bound on
          * check_in that lets the (property_id, check_in) index narrow. */
-        if (f->from != NULL) {
-            date_format(from - RATE_MAX_NIGHTS, d.lowest);
-            list_add(q, " AND s.check_in >= $%d", DB_TEXT(d.lowest));
-        }
+        if (f->from != NULL)
+            list_add_day(q, " AND s.check_in >= $%d", from - RATE_MAX_NIGHTS);
     }
     if (f->status != NULL) {
         size_t i = 0;
@@ -624,46 +586,32 @@ int reservation_list(app_t *app, const principal_t *who, const char *pid,
         list_add(q, " AND s.status = $%d", DB_TEXT(reservation_statuses[i]));
     }
     if (f->room_id != NULL) {
-        if (uuid_normalize(f->room_id, d.room_id) != 0)
+        if (uuid_normalize(f->room_id, room_id) != 0)
             return buffr_fail(e, BUFFR_EVALIDATION, "room_id", "room_id is not valid");
-        list_add(q, " AND s.room_id = $%d", DB_TEXT(d.room_id));
+        list_add(q, " AND s.room_id = $%d", DB_TEXT(room_id));
     }
-    if (f->arrival != NULL) {
-        if ((rc = resv_date_arg(f->arrival, "arrival", &day, e)) != 0)
-            return rc;
-        date_format(day, d.arrival);
-        list_add(q, " AND s.check_in = $%d", DB_TEXT(d.arrival));
-    }
-    if (f->departure != NULL) {
-        if ((rc = resv_date_arg(f->departure, "departure", &day, e)) != 0)
-            return rc;
-        date_format(day, d.departure);
-        list_add(q, " AND s.check_out = $%d", DB_TEXT(d.departure));
-    }
+    if ((f->arrival != NULL &&
+         (rc = list_add_date(q, " AND s.check_in = $%d", f->arrival, "arrival", &day, e)) != 0) ||
+        (f->departure != NULL && (rc = list_add_date(q, " AND s.check_out = $%d", f->departure,
+                                                     "departure", &day, e)) != 0))
+        return rc;
+    char *pattern = NULL;
     if (f->q != NULL && f->q[0] != '\0') {
         if (strlen(f->q) > 100)
             return buffr_fail(e, BUFFR_EVALIDATION, "q", "q is at most 100 bytes");
-        d.pattern = resv_like_pattern(f->q);
-        if (d.pattern == NULL)
+        pattern = resv_like_pattern(f->q);
+        if (pattern == NULL)
             return buffr_fail(e, BUFFR_ENOMEM, NULL, "out of memory");
         list_add(q,
                  " AND (g.email_key LIKE $%1$d ESCAPE '\\' OR "
                  "lower(g.first_name || ' ' || g.last_name) LIKE $%1$d ESCAPE '\\')",
-                 DB_TEXT(d.pattern));
+                 DB_TEXT(pattern));
     }
     list_add(q, " ORDER BY s.id LIMIT $%d", DB_INT(f->limit + 1));
-    if (jsonx_page_init(&w.page, f->limit) != 0) {
-        free(d.pattern);
-        return buffr_fail(e, BUFFR_ENOMEM, NULL, "out of memory");
-    }
-    rc = db_transact(app->db, who->tenant_id, DB_READ, list_run_in_tx, &w);
-    free(d.pattern);
-    if (rc != 0) {
-        jsonx_page_clear(&w.page);
-        return resv_done(rc, NULL, out, e, "property", "list reservations");
-    }
-    *out = jsonx_page_finish(&w.page);
-    return *out ? 0 : buffr_fail(e, BUFFR_ENOMEM, NULL, "out of memory");
+    rc = resv_list(app, who, pid, f->limit, q->sql, q->args, q->nargs, reservation_row_json,
+                   "list reservations", out, e);
+    free(pattern);
+    return rc;
 }
 
 /* ======================================================== changes */
@@ -714,16 +662,17 @@ static bool state_is(const reservation_state_t *s, const char *status)
     return strcmp(s->status, status) == 0;
 }
 
-static int stale_version(buffr_err_t *e, int64_t version)
-{
-    return buffr_fail(e, BUFFR_ECONFLICT, NULL,
-                      "the reservation was changed meanwhile (version %lld); reload and retry",
-                      (long long)version);
-}
+typedef struct change_work change_work_t;
 
-typedef struct change_work {
+/* What a change does to the reservation as it is (s), once read at the
+ * version asked: update_apply, act_apply or move_apply. */
+typedef int change_apply_fn(db_tx_t *tx, change_work_t *w, const resv_property_t *prop,
+                            const reservation_state_t *s);
+
+struct change_work {
     const char *pid, *id;
     int64_t if_match;
+    change_apply_fn *apply;
     reservation_action_t action;
     /* PATCH input (present flags) */
     bool has_check_in, has_check_out, has_room_type, has_guests;
@@ -734,7 +683,7 @@ typedef struct change_work {
     buffr_err_t *e;
     json_t *result;
     json_t *details; /* of a refusal */
-} change_work_t;
+};
 
 /* Write the reservation's new fields, guarded by the version read. */
 static int change_write(db_tx_t *tx, change_work_t *w, const reservation_state_t *s,
@@ -759,9 +708,34 @@ static int change_write(db_tx_t *tx, change_work_t *w, const reservation_state_t
                      &changed);
     if (rc != 0)
         return rc;
-    if (changed == 0)
-        return stale_version(w->e, s->version); /* a concurrent change won */
-    return reservation_read(tx, w->pid, w->id, &w->result);
+    if (changed == 0) /* a concurrent change won */
+        return resv_stale(w->e, "the reservation was", s->version);
+    return resv_read(tx, &reservation_entity, w->pid, w->id, &w->result);
+}
+
+/* Every change: read the property and the reservation, check If-Match
+ * (when given) against its version, then apply the change. */
+static int change_in_tx(db_tx_t *tx, void *ctx)
+{
+    change_work_t *w = ctx;
+    w->room_taken = false;
+    resv_property_t prop;
+    reservation_state_t s;
+    int rc = resv_property_read(tx, w->pid, &prop);
+    if (rc != 0 || (rc = state_read(tx, w->pid, w->id, &s)) != 0)
+        return rc;
+    if (w->if_match >= 0 && w->if_match != s.version)
+        return resv_stale(w->e, "the reservation was", s.version);
+    return w->apply(tx, w, &prop, &s);
+}
+
+/* Run w's change (again when a concurrent booking took a night it needs)
+ * and answer it. */
+static int change_run(app_t *app, const principal_t *who, change_work_t *w, const char *action,
+                      json_t **out)
+{
+    int rc = booking_run(app, who, change_in_tx, w, &w->room_taken, w->e, &w->details);
+    return refusal_done(rc, w->result, w->details, out, w->e, "reservation", action);
 }
 
 static int nights_delete_from(db_tx_t *tx, const char *id, int64_t from)
@@ -819,52 +793,30 @@ static int update_confirmed(db_tx_t *tx, change_work_t *w, const reservation_sta
     int64_t guests = w->has_guests ? w->guests : s->guests;
     const char *type = w->has_room_type ? w->room_type_id : s->room_type_id;
     int rc;
-    if (out <= in)
-        return buffr_fail(w->e, BUFFR_EVALIDATION, "check_out", "check_out must be after check_in");
-    if (out - in > RATE_MAX_NIGHTS)
-        return buffr_fail(w->e, BUFFR_EVALIDATION, "check_out", "a stay is at most %d nights",
-                          RATE_MAX_NIGHTS);
-    if (in != s->check_in && (rc = booking_not_past(prop, in, w->e)) != 0)
+    if ((rc = resv_stay_check(in, out, w->e)) != 0 ||
+        (in != s->check_in && (rc = booking_not_past(prop, in, w->e)) != 0))
         return rc;
-    resv_plans_t plans = {0};
-    rc = booking_plan(tx, w->pid, type, in, out, guests, "room_type_id", &plans, w->e);
     bool dates_or_type =
         in != s->check_in || out != s->check_out || strcmp(type, s->room_type_id) != 0;
-    if (rc == 0 && dates_or_type)
-        rc = booking_restriction(&plans.items[0], in, out, w->e, &w->details);
-    int64_t total = 0, first_night = 0;
-    char code[40] = "";
-    if (rc == 0) {
-        rate_stay_price(&plans.items[0].plan, in, out, &total, &first_night);
-        snprintf(code, sizeof(code), "%s", plans.items[0].code);
-    }
-    resv_plans_free(&plans);
-    if (rc != 0)
-        return rc;
-
-    if ((rc = nights_delete_from(tx, w->id, s->check_in)) != 0)
+    stay_quote_t q;
+    if ((rc = stay_quote(tx, w->pid, type, in, out, guests, "room_type_id", dates_or_type, &q, w->e,
+                         &w->details)) != 0 ||
+        (rc = nights_delete_from(tx, w->id, s->check_in)) != 0)
         return rc;
     char room_id[UUID_BUF_SIZE];
     bool keep = false;
     if (strcmp(s->room_room_type_id, type) == 0 &&
         (rc = resv_room_free(tx, s->room_id, in, out, &keep)) != 0)
         return rc;
-    if (keep) {
+    if (keep)
         snprintf(room_id, sizeof(room_id), "%s", s->room_id);
-    } else {
-        rc = booking_pick_room(tx, w->pid, type, in, out, room_id);
-        if (rc == BUFFR_ENOTFOUND)
-            return no_room_error(w->e, &w->details, type, code, in, out);
-        if (rc != 0)
-            return rc;
-    }
-    rc = resv_nights_insert(tx, w->pid, room_id, in, out, w->id, NULL);
-    if (rc == BUFFR_ECONFLICT)
-        w->room_taken = true;
-    if (rc != 0)
+    else if ((rc = booking_pick_room(tx, w->pid, type, q.code, in, out, room_id, w->e,
+                                     &w->details)) != 0)
         return rc;
-    return change_write(tx, w, s, "confirmed", room_id, type, in, out, guests, total, first_night,
-                        NULL);
+    if ((rc = nights_claim(tx, w->pid, room_id, in, out, w->id, &w->room_taken)) != 0)
+        return rc;
+    return change_write(tx, w, s, "confirmed", room_id, type, in, out, guests, q.total,
+                        q.first_night, NULL);
 }
 
 /* A stay in progress: only the departure date and the party may change,
@@ -883,17 +835,11 @@ static int update_in_house(db_tx_t *tx, change_work_t *w, const reservation_stat
     if (out <= s->check_in || out < today)
         return buffr_fail(w->e, BUFFR_EVALIDATION, "check_out",
                           "check_out must be after check_in and not before today");
-    if (out - s->check_in > RATE_MAX_NIGHTS)
-        return buffr_fail(w->e, BUFFR_EVALIDATION, "check_out", "a stay is at most %d nights",
-                          RATE_MAX_NIGHTS);
-    resv_plans_t plans = {0};
-    int rc = booking_plan(tx, w->pid, s->room_type_id, s->check_in, out, guests, "room_type_id",
-                          &plans, w->e);
-    int64_t total = 0, first_night = 0;
-    if (rc == 0)
-        rate_stay_price(&plans.items[0].plan, s->check_in, out, &total, &first_night);
-    resv_plans_free(&plans);
-    if (rc != 0)
+    stay_quote_t q;
+    int rc;
+    if ((rc = resv_stay_check(s->check_in, out, w->e)) != 0 ||
+        (rc = stay_quote(tx, w->pid, s->room_type_id, s->check_in, out, guests, "room_type_id",
+                         false, &q, w->e, &w->details)) != 0)
         return rc;
     if (out > s->check_out) {
         bool free_nights = false;
@@ -906,40 +852,30 @@ static int update_in_house(db_tx_t *tx, change_work_t *w, const reservation_stat
                      s->room_number);
             return room_not_free(w, s->room_id, "check_out", message);
         }
-        rc = resv_nights_insert(tx, w->pid, s->room_id, s->check_out, out, w->id, NULL);
-        if (rc == BUFFR_ECONFLICT)
-            w->room_taken = true;
+        rc = nights_claim(tx, w->pid, s->room_id, s->check_out, out, w->id, &w->room_taken);
     } else if (out < s->check_out) {
         rc = nights_delete_from(tx, w->id, out);
     }
     if (rc != 0)
         return rc;
     return change_write(tx, w, s, "checked_in", s->room_id, s->room_type_id, s->check_in, out,
-                        guests, total, first_night, NULL);
+                        guests, q.total, q.first_night, NULL);
 }
 
-static int update_in_tx(db_tx_t *tx, void *ctx)
+static int update_apply(db_tx_t *tx, change_work_t *w, const resv_property_t *prop,
+                        const reservation_state_t *s)
 {
-    change_work_t *w = ctx;
-    w->room_taken = false;
-    resv_property_t prop;
-    reservation_state_t s;
-    int rc = resv_property_read(tx, w->pid, &prop);
-    if (rc != 0 || (rc = state_read(tx, w->pid, w->id, &s)) != 0)
-        return rc;
-    if (w->if_match >= 0 && w->if_match != s.version)
-        return stale_version(w->e, s.version);
-    if (state_is(&s, "confirmed"))
-        return update_confirmed(tx, w, &s, &prop);
-    if (state_is(&s, "checked_in"))
-        return update_in_house(tx, w, &s, &prop);
-    return invalid_transition(w, "change", s.status);
+    if (state_is(s, "confirmed"))
+        return update_confirmed(tx, w, s, prop);
+    if (state_is(s, "checked_in"))
+        return update_in_house(tx, w, s, prop);
+    return invalid_transition(w, "change", s->status);
 }
 
 int reservation_update(app_t *app, const principal_t *who, const char *pid, const char *id,
                        json_t *body, int64_t if_match, json_t **out, buffr_err_t *e)
 {
-    change_work_t w = {.pid = pid, .id = id, .if_match = if_match, .e = e};
+    change_work_t w = {.pid = pid, .id = id, .if_match = if_match, .apply = update_apply, .e = e};
     const char *in = NULL, *outd = NULL;
     int rc;
     if ((rc = jsonx_string(body, "check_in", false, 1, 10, &in, &w.has_check_in, e)) != 0 ||
@@ -955,32 +891,25 @@ int reservation_update(app_t *app, const principal_t *who, const char *pid, cons
     if (!w.has_check_in && !w.has_check_out && !w.has_guests && !w.has_room_type)
         return buffr_fail(e, BUFFR_EVALIDATION, NULL,
                           "nothing to change: give check_in, check_out, room_type_id or guests");
-    rc = booking_run(app, who, update_in_tx, &w, &w.room_taken, e, &w.details);
-    return refusal_done(rc, w.result, w.details, out, e, "reservation", "change the reservation");
+    return change_run(app, who, &w, "change the reservation", out);
 }
 
 /* ---- state changes ---- */
 
-static int act_in_tx(db_tx_t *tx, void *ctx)
+static int act_apply(db_tx_t *tx, change_work_t *w, const resv_property_t *prop,
+                     const reservation_state_t *s)
 {
-    change_work_t *w = ctx;
-    resv_property_t prop;
-    reservation_state_t s;
-    int rc = resv_property_read(tx, w->pid, &prop);
-    if (rc != 0 || (rc = state_read(tx, w->pid, w->id, &s)) != 0)
-        return rc;
-    if (w->if_match >= 0 && w->if_match != s.version)
-        return stale_version(w->e, s.version);
-    int64_t today = resv_today(&prop);
+    int64_t today = resv_today(prop);
     char day[DATE_BUF_SIZE];
+    int rc;
     switch (w->action) {
     case RESERVATION_CANCEL:
     case RESERVATION_NO_SHOW: {
         bool cancel = w->action == RESERVATION_CANCEL;
-        if (!state_is(&s, "confirmed"))
-            return invalid_transition(w, cancel ? "cancel" : "record a no-show for", s.status);
-        if (!cancel && today < s.check_in) {
-            date_format(s.check_in, day);
+        if (!state_is(s, "confirmed"))
+            return invalid_transition(w, cancel ? "cancel" : "record a no-show for", s->status);
+        if (!cancel && today < s->check_in) {
+            date_format(s->check_in, day);
             return buffr_fail(w->e, BUFFR_ESTATE, NULL,
                               "a no-show can be recorded from the arrival date (%s)", day);
         }
@@ -988,48 +917,48 @@ static int act_in_tx(db_tx_t *tx, void *ctx)
         if ((rc = resv_policy_read(tx, w->pid, &policy)) != 0)
             return rc;
         int64_t fee = rate_cancellation_fee(&policy.cancel, time_now(),
-                                            resv_check_in_instant(&prop, &policy, s.check_in),
-                                            s.total, s.first_night);
+                                            resv_check_in_instant(prop, &policy, s->check_in),
+                                            s->total, s->first_night);
         /* The nights go back on sale in the same transaction. */
-        if ((rc = nights_delete_from(tx, w->id, s.check_in)) != 0)
+        if ((rc = nights_delete_from(tx, w->id, s->check_in)) != 0)
             return rc;
-        return change_write(tx, w, &s, cancel ? "cancelled" : "no_show", s.room_id, s.room_type_id,
-                            s.check_in, s.check_out, s.guests, s.total, s.first_night, &fee);
+        return change_write(tx, w, s, cancel ? "cancelled" : "no_show", s->room_id, s->room_type_id,
+                            s->check_in, s->check_out, s->guests, s->total, s->first_night, &fee);
     }
     case RESERVATION_CHECK_IN:
-        if (!state_is(&s, "confirmed"))
-            return invalid_transition(w, "check in", s.status);
-        if (today < s.check_in || today >= s.check_out) {
-            date_format(s.check_in, day);
+        if (!state_is(s, "confirmed"))
+            return invalid_transition(w, "check in", s->status);
+        if (today < s->check_in || today >= s->check_out) {
+            date_format(s->check_in, day);
             return buffr_fail(w->e, BUFFR_ESTATE, NULL,
                               "check-in is possible from the arrival date (%s) until the "
                               "departure date",
                               day);
         }
-        if (strcmp(s.room_status, "clean") != 0 && strcmp(s.room_status, "inspected") != 0)
-            return room_not_ready(w, s.room_id, s.room_number, s.room_status,
+        if (strcmp(s->room_status, "clean") != 0 && strcmp(s->room_status, "inspected") != 0)
+            return room_not_ready(w, s->room_id, s->room_number, s->room_status,
                                   "it must be clean or inspected before check-in (or move the "
                                   "stay to a ready room)");
-        return change_write(tx, w, &s, "checked_in", s.room_id, s.room_type_id, s.check_in,
-                            s.check_out, s.guests, s.total, s.first_night, NULL);
+        return change_write(tx, w, s, "checked_in", s->room_id, s->room_type_id, s->check_in,
+                            s->check_out, s->guests, s->total, s->first_night, NULL);
     case RESERVATION_CHECK_OUT: {
-        if (!state_is(&s, "checked_in"))
-            return invalid_transition(w, "check out", s.status);
-        int64_t out = s.check_out;
-        if (today < s.check_out) {
+        if (!state_is(s, "checked_in"))
+            return invalid_transition(w, "check out", s->status);
+        int64_t out = s->check_out;
+        if (today < s->check_out) {
             /* Early departure: the nights from today go back on sale, and
              * check_out becomes the day the guest left. Leaving on the
              * arrival date (a day use) gives back tonight too: the stay
              * ends where it began, with no night, and its total stays as
              * booked, so the first night is still charged. */
-            out = today > s.check_in ? today : s.check_in;
+            out = today > s->check_in ? today : s->check_in;
             if ((rc = nights_delete_from(tx, w->id, out)) != 0)
                 return rc;
         }
-        if ((rc = room_mark(tx, s.room_id, "dirty")) != 0)
+        if ((rc = room_mark(tx, s->room_id, "dirty")) != 0)
             return rc;
-        return change_write(tx, w, &s, "checked_out", s.room_id, s.room_type_id, s.check_in, out,
-                            s.guests, s.total, s.first_night, NULL);
+        return change_write(tx, w, s, "checked_out", s->room_id, s->room_type_id, s->check_in, out,
+                            s->guests, s->total, s->first_night, NULL);
     }
     }
     return BUFFR_EINVAL;
@@ -1038,36 +967,27 @@ static int act_in_tx(db_tx_t *tx, void *ctx)
 int reservation_act(app_t *app, const principal_t *who, const char *pid, const char *id,
                     reservation_action_t action, int64_t if_match, json_t **out, buffr_err_t *e)
 {
-    change_work_t w = {.pid = pid, .id = id, .if_match = if_match, .action = action, .e = e};
-    resv_err_reset(e);
-    int rc = db_transact(app->db, who->tenant_id, DB_WRITE, act_in_tx, &w);
-    return refusal_done(rc, w.result, w.details, out, e, "reservation", "change the reservation");
+    change_work_t w = {
+        .pid = pid, .id = id, .if_match = if_match, .apply = act_apply, .action = action, .e = e};
+    return change_run(app, who, &w, "change the reservation", out);
 }
 
 /* ---- move ---- */
 
-static int move_in_tx(db_tx_t *tx, void *ctx)
+static int move_apply(db_tx_t *tx, change_work_t *w, const resv_property_t *prop,
+                      const reservation_state_t *s)
 {
-    change_work_t *w = ctx;
-    w->room_taken = false;
-    resv_property_t prop;
-    reservation_state_t s;
-    int rc = resv_property_read(tx, w->pid, &prop);
-    if (rc != 0 || (rc = state_read(tx, w->pid, w->id, &s)) != 0)
-        return rc;
-    if (w->if_match >= 0 && w->if_match != s.version)
-        return stale_version(w->e, s.version);
-    bool in_house = state_is(&s, "checked_in");
-    if (!in_house && !state_is(&s, "confirmed"))
-        return invalid_transition(w, "move", s.status);
-    if (strcmp(w->move_room_id, s.room_id) == 0)
+    bool in_house = state_is(s, "checked_in");
+    if (!in_house && !state_is(s, "confirmed"))
+        return invalid_transition(w, "move", s->status);
+    if (strcmp(w->move_room_id, s->room_id) == 0)
         return buffr_fail(w->e, BUFFR_EVALIDATION, "room_id", "the stay is already in room %s",
-                          s.room_number);
+                          s->room_number);
     db_rows_t *rows;
-    rc = db_query(tx,
-                  "SELECT room_type_id, status, number FROM rooms WHERE tenant_id = $1 "
-                  "AND property_id = $2 AND id = $3",
-                  DB_ARGS(DB_TEXT(w->pid), DB_TEXT(w->move_room_id)), &rows);
+    int rc = db_query(tx,
+                      "SELECT room_type_id, status, number FROM rooms WHERE tenant_id = $1 "
+                      "AND property_id = $2 AND id = $3",
+                      DB_ARGS(DB_TEXT(w->pid), DB_TEXT(w->move_room_id)), &rows);
     if (rc != 0)
         return rc;
     char type[UUID_BUF_SIZE] = "", status[16] = "", number[21] = "";
@@ -1084,15 +1004,15 @@ static int move_in_tx(db_tx_t *tx, void *ctx)
                           "room_id does not name a room of this property");
     /* A guest in the house moves for the nights left; a future stay moves
      * whole. */
-    int64_t today = resv_today(&prop);
-    int64_t from = in_house && today > s.check_in ? today : s.check_in;
-    if (from >= s.check_out)
+    int64_t today = resv_today(prop);
+    int64_t from = in_house && today > s->check_in ? today : s->check_in;
+    if (from >= s->check_out)
         return buffr_fail(w->e, BUFFR_ESTATE, NULL, "no night of the stay is left to move");
     if (in_house && strcmp(status, "clean") != 0 && strcmp(status, "inspected") != 0)
         return room_not_ready(w, w->move_room_id, number, status,
                               "a guest can only move into a clean or inspected room");
     bool free_nights = false;
-    if ((rc = resv_room_free(tx, w->move_room_id, from, s.check_out, &free_nights)) != 0)
+    if ((rc = resv_room_free(tx, w->move_room_id, from, s->check_out, &free_nights)) != 0)
         return rc;
     if (!free_nights) {
         char message[120];
@@ -1109,16 +1029,16 @@ static int move_in_tx(db_tx_t *tx, void *ctx)
         w->room_taken = true;
     if (rc != 0)
         return rc;
-    if (in_house && (rc = room_mark(tx, s.room_id, "dirty")) != 0)
+    if (in_house && (rc = room_mark(tx, s->room_id, "dirty")) != 0)
         return rc;
-    return change_write(tx, w, &s, s.status, w->move_room_id, type, s.check_in, s.check_out,
-                        s.guests, s.total, s.first_night, NULL);
+    return change_write(tx, w, s, s->status, w->move_room_id, type, s->check_in, s->check_out,
+                        s->guests, s->total, s->first_night, NULL);
 }
 
 int reservation_move(app_t *app, const principal_t *who, const char *pid, const char *id,
                      json_t *body, int64_t if_match, json_t **out, buffr_err_t *e)
 {
-    change_work_t w = {.pid = pid, .id = id, .if_match = if_match, .e = e};
+    change_work_t w = {.pid = pid, .id = id, .if_match = if_match, .apply = move_apply, .e = e};
     const char *room = NULL;
     int rc = jsonx_string(body, "room_id", true, 1, 64, &room, NULL, e);
     if (rc != 0)
@@ -1126,6 +1046,5 @@ int reservation_move(app_t *app, const principal_t *who, const char *pid, const 
     if (uuid_normalize(room, w.move_room_id) != 0)
         return buffr_fail(e, BUFFR_EVALIDATION, "room_id",
                           "room_id does not name a room of this property");
-    rc = booking_run(app, who, move_in_tx, &w, &w.room_taken, e, &w.details);
-    return refusal_done(rc, w.result, w.details, out, e, "reservation", "move the stay");
+    return change_run(app, who, &w, "move the stay", out);
 }

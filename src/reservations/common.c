@@ -1,7 +1,7 @@
 /*
  * common.c - helpers shared by the reservations module's files (see
- * internal.h): property facts, policies, date arguments, string lists and
- * the room-night rows.
+ * internal.h): property facts, policies, date arguments, string lists, how
+ * a call ends, reading, listing and deleting rows, and the room-night rows.
  */
 #include "reservations/internal.h"
 
@@ -101,11 +101,23 @@ int resv_stay_arg(const char *check_in, const char *check_out, int64_t *in, int6
     if ((rc = resv_date_arg(check_in, "check_in", in, e)) != 0 ||
         (rc = resv_date_arg(check_out, "check_out", out, e)) != 0)
         return rc;
-    if (*out <= *in)
+    return resv_stay_check(*in, *out, e);
+}
+
+int resv_stay_check(int64_t in, int64_t out, buffr_err_t *e)
+{
+    if (out <= in)
         return buffr_fail(e, BUFFR_EVALIDATION, "check_out", "check_out must be after check_in");
-    if (*out - *in > RATE_MAX_NIGHTS)
+    if (out - in > RATE_MAX_NIGHTS)
         return buffr_fail(e, BUFFR_EVALIDATION, "check_out", "a stay is at most %d nights",
                           RATE_MAX_NIGHTS);
+    return 0;
+}
+
+int resv_cursor_check(const char *cursor, buffr_err_t *e)
+{
+    if (cursor != NULL && !uuid_is_valid(cursor))
+        return buffr_fail(e, BUFFR_EVALIDATION, "cursor", "cursor is not valid");
     return 0;
 }
 
@@ -152,6 +164,25 @@ json_t *resv_json_array(const char *text)
     return json_array();
 }
 
+void *resv_grow(void *items, size_t count, size_t *cap, size_t size, size_t first)
+{
+    if (count < *cap)
+        return items;
+    size_t grown = *cap ? *cap * 2 : first;
+    void *bigger = realloc(items, grown * size);
+    if (bigger != NULL)
+        *cap = grown;
+    return bigger;
+}
+
+/* ======================================================== ending a call */
+
+int resv_write(app_t *app, const principal_t *who, db_work_fn work, void *ctx, buffr_err_t *e)
+{
+    resv_err_reset(e);
+    return db_transact(app->db, who->tenant_id, DB_WRITE, work, ctx);
+}
+
 int resv_done(int rc, json_t *result, json_t **out, buffr_err_t *e, const char *not_found,
               const char *action)
 {
@@ -171,6 +202,130 @@ int resv_done(int rc, json_t *result, json_t **out, buffr_err_t *e, const char *
                           action);
     return buffr_fail(e, rc, NULL, "could not %s", action);
 }
+
+int resv_stale(buffr_err_t *e, const char *what, int64_t version)
+{
+    return buffr_fail(e, BUFFR_ECONFLICT, NULL,
+                      "%s changed meanwhile (version %lld); reload and retry", what,
+                      (long long)version);
+}
+
+int64_t resv_version(const json_t *row)
+{
+    return json_integer_value(json_object_get(row, "version"));
+}
+
+/* ======================================================== rows */
+
+int resv_read(db_tx_t *tx, const resv_entity_t *entity, const char *pid, const char *id,
+              json_t **out)
+{
+    db_rows_t *rows;
+    int rc = db_query(tx, entity->select_one, DB_ARGS(DB_TEXT(pid), DB_TEXT(id)), &rows);
+    if (rc != 0)
+        return rc;
+    rc = db_next(rows);
+    if (rc == 1) {
+        json_decref(*out);
+        *out = entity->render(rows);
+        rc = *out ? 0 : BUFFR_ENOMEM;
+    } else if (rc == 0) {
+        rc = BUFFR_ENOTFOUND;
+    }
+    db_rows_free(rows);
+    return rc;
+}
+
+/* The work of resv_get and resv_delete. */
+typedef struct row_work {
+    const resv_entity_t *entity;
+    const char *pid, *id;
+    buffr_err_t *e;
+    json_t *result;
+} row_work_t;
+
+static int row_get_in_tx(db_tx_t *tx, void *ctx)
+{
+    row_work_t *w = ctx;
+    return resv_read(tx, w->entity, w->pid, w->id, &w->result);
+}
+
+int resv_get(app_t *app, const principal_t *who, const resv_entity_t *entity, const char *pid,
+             const char *id, json_t **out, buffr_err_t *e)
+{
+    row_work_t w = {.entity = entity, .pid = pid, .id = id, .e = e};
+    int rc = db_transact(app->db, who->tenant_id, DB_READ, row_get_in_tx, &w);
+    char action[64];
+    snprintf(action, sizeof(action), "read the %s", entity->noun);
+    return resv_done(rc, w.result, out, e, entity->noun, action);
+}
+
+static int row_delete_in_tx(db_tx_t *tx, void *ctx)
+{
+    row_work_t *w = ctx;
+    int64_t changed = 0;
+    int rc = db_exec(tx, w->entity->delete_one, DB_ARGS(DB_TEXT(w->pid), DB_TEXT(w->id)), &changed);
+    if (rc == BUFFR_ECONSTRAINT)
+        return buffr_fail(w->e, BUFFR_ECONFLICT, NULL, "%s", w->entity->in_use);
+    if (rc != 0)
+        return rc;
+    return changed == 1 ? 0 : BUFFR_ENOTFOUND;
+}
+
+int resv_delete(app_t *app, const principal_t *who, const resv_entity_t *entity, const char *pid,
+                const char *id, buffr_err_t *e)
+{
+    row_work_t w = {.entity = entity, .pid = pid, .id = id, .e = e};
+    int rc = db_transact(app->db, who->tenant_id, DB_WRITE, row_delete_in_tx, &w);
+    char action[64];
+    snprintf(action, sizeof(action), "delete the %s", entity->noun);
+    return resv_done(rc, NULL, &w.result, e, entity->noun, action);
+}
+
+typedef struct list_work {
+    const char *pid, *sql;
+    const db_arg_t *args;
+    size_t nargs;
+    resv_render_fn *render;
+    jsonx_page_t page;
+} list_work_t;
+
+static int list_in_tx(db_tx_t *tx, void *ctx)
+{
+    list_work_t *w = ctx;
+    jsonx_page_reset(&w->page);
+    resv_property_t prop;
+    int rc = resv_property_read(tx, w->pid, &prop);
+    if (rc != 0)
+        return rc;
+    db_rows_t *rows;
+    rc = db_query(tx, w->sql, w->args, w->nargs, &rows);
+    if (rc != 0)
+        return rc;
+    while ((rc = db_next(rows)) == 1)
+        if ((rc = jsonx_page_add(&w->page, w->render(rows))) != 0)
+            break;
+    db_rows_free(rows);
+    return rc < 0 ? rc : 0;
+}
+
+int resv_list(app_t *app, const principal_t *who, const char *pid, int limit, const char *sql,
+              const db_arg_t *args, size_t nargs, resv_render_fn *render, const char *action,
+              json_t **out, buffr_err_t *e)
+{
+    list_work_t w = {.pid = pid, .sql = sql, .args = args, .nargs = nargs, .render = render};
+    if (jsonx_page_init(&w.page, limit) != 0)
+        return buffr_fail(e, BUFFR_ENOMEM, NULL, "out of memory");
+    int rc = db_transact(app->db, who->tenant_id, DB_READ, list_in_tx, &w);
+    if (rc != 0) {
+        jsonx_page_clear(&w.page);
+        return resv_done(rc, NULL, out, e, "property", action);
+    }
+    *out = jsonx_page_finish(&w.page);
+    return *out ? 0 : buffr_fail(e, BUFFR_ENOMEM, NULL, "out of memory");
+}
+
+/* ======================================================== room nights */
 
 /* Nights per INSERT: one round trip per chunk instead of per night. */
 #define RESV_NIGHTS_PER_INSERT 16
@@ -220,6 +375,14 @@ int resv_room_free(db_tx_t *tx, const char *room_id, int64_t from, int64_t to, b
     }
     *free = false;
     return rc;
+}
+
+int resv_room_exists(db_tx_t *tx, const char *pid, const char *rid)
+{
+    int64_t one;
+    return db_query_int(tx,
+                        "SELECT 1 FROM rooms WHERE tenant_id = $1 AND property_id = $2 AND id = $3",
+                        DB_ARGS(DB_TEXT(pid), DB_TEXT(rid)), &one);
 }
 
 char *resv_like_pattern(const char *q)

@@ -87,22 +87,77 @@ static int export_event(icalcomponent *calendar, const char *uid, int64_t stamp,
     return 0;
 }
 
+/* Add the event of the current row, for the nights [in, out). */
+typedef int export_add_fn(icalcomponent *calendar, db_rows_t *rows, int64_t in, int64_t out);
+
+/* A stay: "Room 101: Ann Guest (2 guests)", sequenced by its version. */
+static int export_stay(icalcomponent *calendar, db_rows_t *rows, int64_t in, int64_t out)
+{
+    char uid[UUID_BUF_SIZE + 16], summary[320], description[120];
+    snprintf(uid, sizeof(uid), "%s@buffr-host", db_text(rows, 0));
+    snprintf(summary, sizeof(summary), "Room %s: %s %s (%lld guests)", db_text(rows, 7),
+             db_text(rows, 8), db_text(rows, 9), (long long)db_int(rows, 4));
+    snprintf(description, sizeof(description), "Reservation %s, %s", db_text(rows, 0),
+             db_text(rows, 3));
+    return export_event(calendar, uid, db_int(rows, 5), in, out, summary, description,
+                        (int)(db_int(rows, 6) - 1));
+}
+
+/* An out-of-order block: "Room 101 out of order: <reason>". */
+static int export_block(icalcomponent *calendar, db_rows_t *rows, int64_t in, int64_t out)
+{
+    char uid[UUID_BUF_SIZE + 24], summary[600];
+    snprintf(uid, sizeof(uid), "block-%s@buffr-host", db_text(rows, 0));
+    snprintf(summary, sizeof(summary), "Room %s out of order%s%s", db_text(rows, 5),
+             db_text(rows, 3)[0] ? ": " : "", db_text(rows, 3));
+    return export_event(calendar, uid, db_int(rows, 4), in, out, summary, "Out of order", 0);
+}
+
+/* One event per row of sql ($2 the property, [$3, $4) the window, $5 the
+ * room or ''; columns 1 and 2 the dates), added by add. */
+static int export_rows(db_tx_t *tx, export_work_t *w, const char *sql, export_add_fn *add)
+{
+    char first[DATE_BUF_SIZE], end[DATE_BUF_SIZE];
+    date_format(w->from, first);
+    date_format(w->to, end);
+    db_rows_t *rows;
+    int rc = db_query(tx, sql,
+                      DB_ARGS(DB_TEXT(w->pid), DB_TEXT(first), DB_TEXT(end),
+                              DB_TEXT(w->room_id ? w->room_id : "")),
+                      &rows);
+    if (rc != 0)
+        return rc;
+    while ((rc = db_next(rows)) == 1) {
+        int64_t in = 0, out = 0;
+        date_parse(db_text(rows, 1), &in);
+        date_parse(db_text(rows, 2), &out);
+        if ((rc = add(w->calendar, rows, in, out)) != 0)
+            break;
+    }
+    db_rows_free(rows);
+    return rc < 0 ? rc : 0;
+}
+
 static int export_in_tx(db_tx_t *tx, void *ctx)
 {
+    static const char stays_sql[] =
+        "SELECT s.id, s.check_in, s.check_out, s.status, s.guests, s.updated_at, s.version, "
+        "m.number, g.first_name, g.last_name FROM reservations s "
+        "JOIN rooms m ON m.id = s.room_id JOIN guests g ON g.id = s.guest_id "
+        "WHERE s.tenant_id = $1 AND s.property_id = $2 AND s.check_out > $3 AND s.check_in < $4 "
+        "AND s.status IN ('confirmed', 'checked_in', 'checked_out') AND s.check_out > s.check_in "
+        "AND (CAST($5 AS TEXT) = '' OR s.room_id = $5) ORDER BY s.check_in, s.id";
+    static const char blocks_sql[] =
+        "SELECT b.id, b.start_date, b.end_date, b.reason, b.created_at, m.number "
+        "FROM room_blocks b JOIN rooms m ON m.id = b.room_id "
+        "WHERE b.tenant_id = $1 AND b.property_id = $2 AND b.end_date > $3 AND b.start_date < $4 "
+        "AND b.kind = 'out_of_order' AND (CAST($5 AS TEXT) = '' OR b.room_id = $5) ORDER BY "
+        "b.start_date, b.id";
     export_work_t *w = ctx;
     resv_property_t prop;
     int rc = resv_property_read(tx, w->pid, &prop);
-    if (rc != 0)
+    if (rc != 0 || (w->room_id != NULL && (rc = resv_room_exists(tx, w->pid, w->room_id)) != 0))
         return rc;
-    if (w->room_id != NULL) {
-        int64_t one;
-        rc = db_query_int(tx,
-                          "SELECT 1 FROM rooms WHERE tenant_id = $1 AND property_id = $2 "
-                          "AND id = $3",
-                          DB_ARGS(DB_TEXT(w->pid), DB_TEXT(w->room_id)), &one);
-        if (rc != 0)
-            return rc;
-    }
     if (w->calendar != NULL)
         icalcomponent_free(w->calendar);
     w->calendar = icalcomponent_new(ICAL_VCALENDAR_COMPONENT);
@@ -113,69 +168,9 @@ static int export_in_tx(db_tx_t *tx, void *ctx)
                                icalproperty_new_prodid("-//Buffr Host//Reservations//EN"));
     icalcomponent_add_property(w->calendar, icalproperty_new_calscale("GREGORIAN"));
     icalcomponent_add_property(w->calendar, icalproperty_new_method(ICAL_METHOD_PUBLISH));
-
-    char first[DATE_BUF_SIZE], end[DATE_BUF_SIZE];
-    date_format(w->from, first);
-    date_format(w->to, end);
-    static const char stays_sql[] =
-        "SELECT s.id, s.check_in, s.check_out, s.status, s.guests, s.updated_at, s.version, "
-        "m.number, g.first_name, g.last_name FROM reservations s "
-        "JOIN rooms m ON m.id = s.room_id JOIN guests g ON g.id = s.guest_id "
-        "WHERE s.tenant_id = $1 AND s.property_id = $2 AND s.check_out > $3 AND s.check_in < $4 "
-        "AND s.status IN ('confirmed', 'checked_in', 'checked_out') AND s.check_out > s.check_in "
-        "AND (CAST($5 AS TEXT) = '' OR s.room_id = $5) ORDER BY s.check_in, s.id";
-    db_rows_t *rows;
-    rc = db_query(tx, stays_sql,
-                  DB_ARGS(DB_TEXT(w->pid), DB_TEXT(first), DB_TEXT(end),
-                          DB_TEXT(w->room_id ? w->room_id : "")),
-                  &rows);
-    if (rc != 0)
+    if ((rc = export_rows(tx, w, stays_sql, export_stay)) != 0)
         return rc;
-    while ((rc = db_next(rows)) == 1) {
-        int64_t in = 0, out = 0;
-        date_parse(db_text(rows, 1), &in);
-        date_parse(db_text(rows, 2), &out);
-        char uid[UUID_BUF_SIZE + 16], summary[320], description[120];
-        snprintf(uid, sizeof(uid), "%s@buffr-host", db_text(rows, 0));
-        snprintf(summary, sizeof(summary), "Room %s: %s %s (%lld guests)", db_text(rows, 7),
-                 db_text(rows, 8), db_text(rows, 9), (long long)db_int(rows, 4));
-        snprintf(description, sizeof(description), "Reservation %s, %s", db_text(rows, 0),
-                 db_text(rows, 3));
-        rc = export_event(w->calendar, uid, db_int(rows, 5), in, out, summary, description,
-                          (int)(db_int(rows, 6) - 1));
-        if (rc != 0)
-            break;
-    }
-    db_rows_free(rows);
-    if (rc < 0)
-        return rc;
-
-    static const char blocks_sql[] =
-        "SELECT b.id, b.start_date, b.end_date, b.reason, b.created_at, m.number "
-        "FROM room_blocks b JOIN rooms m ON m.id = b.room_id "
-        "WHERE b.tenant_id = $1 AND b.property_id = $2 AND b.end_date > $3 AND b.start_date < $4 "
-        "AND b.kind = 'out_of_order' AND (CAST($5 AS TEXT) = '' OR b.room_id = $5) ORDER BY "
-        "b.start_date, b.id";
-    rc = db_query(tx, blocks_sql,
-                  DB_ARGS(DB_TEXT(w->pid), DB_TEXT(first), DB_TEXT(end),
-                          DB_TEXT(w->room_id ? w->room_id : "")),
-                  &rows);
-    if (rc != 0)
-        return rc;
-    while ((rc = db_next(rows)) == 1) {
-        int64_t in = 0, out = 0;
-        date_parse(db_text(rows, 1), &in);
-        date_parse(db_text(rows, 2), &out);
-        char uid[UUID_BUF_SIZE + 24], summary[600];
-        snprintf(uid, sizeof(uid), "block-%s@buffr-host", db_text(rows, 0));
-        snprintf(summary, sizeof(summary), "Room %s out of order%s%s", db_text(rows, 5),
-                 db_text(rows, 3)[0] ? ": " : "", db_text(rows, 3));
-        rc = export_event(w->calendar, uid, db_int(rows, 4), in, out, summary, "Out of order", 0);
-        if (rc != 0)
-            break;
-    }
-    db_rows_free(rows);
-    return rc < 0 ? rc : 0;
+    return export_rows(tx, w, blocks_sql, export_block);
 }
 
 int reservations_ical_export(app_t *app, const principal_t *who, const char *pid,
@@ -259,11 +254,7 @@ static int import_in_tx(db_tx_t *tx, void *ctx)
     import_work_t *w = ctx;
     json_array_clear(w->conflicts);
     w->nights_blocked = 0;
-    int64_t one;
-    int rc = db_query_int(tx,
-                          "SELECT 1 FROM rooms WHERE tenant_id = $1 AND property_id = $2 "
-                          "AND id = $3",
-                          DB_ARGS(DB_TEXT(w->pid), DB_TEXT(w->rid)), &one);
+    int rc = resv_room_exists(tx, w->pid, w->rid);
     if (rc != 0)
         return rc;
     /* Replace what this feed imported before. */
@@ -353,14 +344,10 @@ static int import_collect(icalcomponent *root, int64_t today, import_work_t *w, 
             return buffr_fail(e, BUFFR_EVALIDATION, NULL,
                               "the feed is too large (at most %d events and %d nights ahead)",
                               ICAL_MAX_EVENTS, ICAL_MAX_NIGHTS);
-        if (w->count == cap) {
-            size_t grown = cap ? cap * 2 : 16;
-            import_event_t *events = realloc(w->events, grown * sizeof(*events));
-            if (events == NULL)
-                return buffr_fail(e, BUFFR_ENOMEM, NULL, "out of memory");
-            w->events = events;
-            cap = grown;
-        }
+        import_event_t *events = resv_grow(w->events, w->count, &cap, sizeof(*events), 16);
+        if (events == NULL)
+            return buffr_fail(e, BUFFR_ENOMEM, NULL, "out of memory");
+        w->events = events;
         w->events[w->count++] = (import_event_t){
             .first = first,
             .end = end,
@@ -418,10 +405,8 @@ int room_calendar_import(app_t *app, const principal_t *who, const char *pid, co
     import_work_t w = {.pid = pid, .rid = rid, .feed = feed, .e = e, .conflicts = json_array()};
     rc = w.conflicts ? import_collect(root, prep.today, &w, e)
                      : buffr_fail(e, BUFFR_ENOMEM, NULL, "out of memory");
-    if (rc == 0) {
-        resv_err_reset(e);
-        rc = db_transact(app->db, who->tenant_id, DB_WRITE, import_in_tx, &w);
-    }
+    if (rc == 0)
+        rc = resv_write(app, who, import_in_tx, &w, e);
     json_t *result = NULL;
     if (rc == 0) {
         result =

@@ -1,8 +1,10 @@
 /*
  * internal.h - what the files of the reservations module share: the
- * property facts every operation needs, date arguments, rate plans loaded
- * for a window of nights, and the room-night rows that make double booking
- * impossible. Not part of the module's interface (reservations.h).
+ * property facts every operation needs, date arguments, how a call ends
+ * (resv_done), reading, listing and deleting the rows of a table, rate
+ * plans loaded for a window of nights, and the room-night rows that make
+ * double booking impossible. Not part of the module's interface
+ * (reservations.h).
  */
 #ifndef BUFFR_RESERVATIONS_INTERNAL_H
 #define BUFFR_RESERVATIONS_INTERNAL_H
@@ -11,10 +13,12 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "app.h"
 #include "core/error.h"
 #include "core/timeutil.h"
 #include "core/uuid.h"
 #include "db/db.h"
+#include "http/rbac.h"
 #include "reservations/rates.h"
 
 /* ---- the property ---- */
@@ -51,6 +55,11 @@ int resv_date_arg(const char *text, const char *field, int64_t *day, buffr_err_t
  * RATE_MAX_NIGHTS nights. */
 int resv_stay_arg(const char *check_in, const char *check_out, int64_t *in, int64_t *out,
                   buffr_err_t *e);
+/* The second half of resv_stay_arg, for dates already parsed. */
+int resv_stay_check(int64_t in, int64_t out, buffr_err_t *e);
+
+/* A list's ?cursor: NULL (first page) or an id; a validation error else. */
+int resv_cursor_check(const char *cursor, buffr_err_t *e);
 
 /* A list of short strings (amenities, features): checked, and returned as
  * JSON text to store (malloc'ed, caller frees). *text stays NULL when the
@@ -61,6 +70,11 @@ int resv_string_list(json_t *body, const char *field, size_t max_items, size_t m
 /* A stored JSON array text back as json (an empty array when unreadable). */
 json_t *resv_json_array(const char *text);
 
+/* items (count used of *cap, each size bytes; malloc'ed or NULL) with room
+ * for one more: the same block or a larger one (*cap doubled, first when
+ * empty). NULL when out of memory; items is then left as it was. */
+void *resv_grow(void *items, size_t count, size_t *cap, size_t size, size_t first);
+
 /* Forget a failure explained by an earlier step or attempt (e may be NULL). */
 static inline void resv_err_reset(buffr_err_t *e)
 {
@@ -68,10 +82,56 @@ static inline void resv_err_reset(buffr_err_t *e)
         e->code = 0;
 }
 
+/* Run work in a write transaction, forgetting first what e held (so that
+ * resv_done tells the work's own explanations from older ones). */
+int resv_write(app_t *app, const principal_t *who, db_work_fn work, void *ctx, buffr_err_t *e);
+
 /* Finish a domain call: on success hand result over, else free it and make
  * sure e explains the failure (not_found names the missing thing). */
 int resv_done(int rc, json_t *result, json_t **out, buffr_err_t *e, const char *not_found,
               const char *action);
+
+/* A change guarded by a version that is not the current one: 409 CONFLICT
+ * "<what> changed meanwhile (version N); reload and retry", what being
+ * e.g. "the room was". */
+int resv_stale(buffr_err_t *e, const char *what, int64_t version);
+/* The "version" of a row as rendered. */
+int64_t resv_version(const json_t *row);
+
+/* ---- rows as the API shows them ---- */
+
+/* The current row as a new object; NULL when out of memory. */
+typedef json_t *resv_render_fn(db_rows_t *rows);
+
+/* One of the module's tables as the API reads, shows and deletes its rows. */
+typedef struct resv_entity {
+    const char *noun;       /* "room type": "room type not found", "read the room type" */
+    const char *select_one; /* its row: $2 the property, $3 the id */
+    resv_render_fn *render;
+    const char *delete_one; /* $2 the property, $3 the id; NULL: not deleted so */
+    const char *in_use;     /* the 409 message when other rows still refer to it */
+} resv_entity_t;
+
+/* Read one row into *out (replacing what it held); BUFFR_ENOTFOUND when
+ * there is none. */
+int resv_read(db_tx_t *tx, const resv_entity_t *entity, const char *pid, const char *id,
+              json_t **out);
+/* GET of one row: resv_read in a read transaction, answered like resv_done. */
+int resv_get(app_t *app, const principal_t *who, const resv_entity_t *entity, const char *pid,
+             const char *id, json_t **out, buffr_err_t *e);
+/* DELETE of one row in a write transaction: BUFFR_ENOTFOUND when there is
+ * none, 409 CONFLICT (entity->in_use) while other rows refer to it. */
+int resv_delete(app_t *app, const principal_t *who, const resv_entity_t *entity, const char *pid,
+                const char *id, buffr_err_t *e);
+
+/* A keyset page (core/jsonx.h) of the property's rows: sql with its args
+ * ($2 the property; ordered by id; LIMIT limit + 1) rendered by render, in
+ * a read transaction that first checks the property. *out is {"data",
+ * "next_cursor"}; a failure is answered like resv_done ("could not
+ * <action>"). */
+int resv_list(app_t *app, const principal_t *who, const char *pid, int limit, const char *sql,
+              const db_arg_t *args, size_t nargs, resv_render_fn *render, const char *action,
+              json_t **out, buffr_err_t *e);
 
 /* ---- rate plans for a window of nights ---- */
 
@@ -112,6 +172,9 @@ int resv_nights_insert(db_tx_t *tx, const char *pid, const char *room_id, int64_
 
 /* Whether room has no occupied night in [from, to). */
 int resv_room_free(db_tx_t *tx, const char *room_id, int64_t from, int64_t to, bool *free);
+
+/* 0 when rid is a room of the property, else BUFFR_ENOTFOUND. */
+int resv_room_exists(db_tx_t *tx, const char *pid, const char *rid);
 
 /* Escape a string for LIKE ... ESCAPE '\' and wrap it in %...% (lowercase
  * ASCII). malloc'ed, caller frees; NULL when out of memory. */

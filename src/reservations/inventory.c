@@ -23,27 +23,6 @@
 
 static const char *const room_statuses[] = {"clean", "dirty", "inspected", NULL};
 
-/* Start a keyset page (core/jsonx.h) after checking the cursor. */
-static int page_begin(jsonx_page_t *page, const char **cursor, int limit, const char *given,
-                      buffr_err_t *e)
-{
-    if (given != NULL && !uuid_is_valid(given))
-        return buffr_fail(e, BUFFR_EVALIDATION, "cursor", "cursor is not valid");
-    *cursor = given ? given : "";
-    return jsonx_page_init(page, limit) == 0 ? 0
-                                             : buffr_fail(e, BUFFR_ENOMEM, NULL, "out of memory");
-}
-
-static int page_finish(int rc, jsonx_page_t *page, json_t **out, buffr_err_t *e, const char *what)
-{
-    if (rc != 0) {
-        jsonx_page_clear(page);
-        return resv_done(rc, NULL, out, e, "property", what);
-    }
-    *out = jsonx_page_finish(page);
-    return *out ? 0 : buffr_fail(e, BUFFR_ENOMEM, NULL, "out of memory");
-}
-
 /* ======================================================== room types */
 
 #define ROOM_TYPE_COLUMNS                                                                          \
@@ -65,26 +44,14 @@ static json_t *room_type_row_json(db_rows_t *rows)
                      "version", (json_int_t)db_int(rows, 11));
 }
 
-static int room_type_read(db_tx_t *tx, const char *pid, const char *tid, json_t **out)
-{
-    db_rows_t *rows;
-    int rc = db_query(tx,
-                      "SELECT " ROOM_TYPE_COLUMNS
-                      "WHERE t.tenant_id = $1 AND t.property_id = $2 AND t.id = $3",
-                      DB_ARGS(DB_TEXT(pid), DB_TEXT(tid)), &rows);
-    if (rc != 0)
-        return rc;
-    rc = db_next(rows);
-    if (rc == 1) {
-        json_decref(*out);
-        *out = room_type_row_json(rows);
-        rc = *out ? 0 : BUFFR_ENOMEM;
-    } else if (rc == 0) {
-        rc = BUFFR_ENOTFOUND;
-    }
-    db_rows_free(rows);
-    return rc;
-}
+static const resv_entity_t room_type_entity = {
+    .noun = "room type",
+    .select_one =
+        "SELECT " ROOM_TYPE_COLUMNS "WHERE t.tenant_id = $1 AND t.property_id = $2 AND t.id = $3",
+    .render = room_type_row_json,
+    .delete_one = "DELETE FROM room_types WHERE tenant_id = $1 AND property_id = $2 AND id = $3",
+    .in_use = "the room type still has rooms or reservations; remove them first",
+};
 
 typedef struct room_type_input {
     const char *name, *code, *description;
@@ -115,11 +82,16 @@ typedef struct room_type_work {
     const char *pid, *tid;
     int64_t if_match;
     room_type_input_t in;
-    jsonx_page_t page;
-    const char *cursor;
     buffr_err_t *e;
     json_t *result;
 } room_type_work_t;
+
+static int room_type_code_taken(room_type_work_t *w)
+{
+    return buffr_fail(w->e, BUFFR_ECONFLICT, "code",
+                      "a room type with code \"%.32s\" already exists here",
+                      w->in.code ? w->in.code : "");
+}
 
 static int room_type_create_in_tx(db_tx_t *tx, void *ctx)
 {
@@ -140,73 +112,8 @@ static int room_type_create_in_tx(db_tx_t *tx, void *ctx)
                          DB_INT(w->in.has_min_stay ? w->in.min_stay : 1), DB_INT(now)),
                  NULL);
     if (rc == BUFFR_ECONFLICT)
-        return buffr_fail(w->e, rc, "code", "a room type with code \"%.32s\" already exists here",
-                          w->in.code);
-    return rc != 0 ? rc : room_type_read(tx, w->pid, w->tid, &w->result);
-}
-
-int room_type_create(app_t *app, const principal_t *who, const char *pid, json_t *body,
-                     json_t **out, buffr_err_t *e)
-{
-    room_type_work_t w = {.pid = pid, .e = e};
-    int rc = room_type_parse(body, true, &w.in, e);
-    if (rc == 0) {
-        char id[UUID_BUF_SIZE];
-        uuid_v7_new(id);
-        w.tid = id;
-        resv_err_reset(e);
-        rc = db_transact(app->db, who->tenant_id, DB_WRITE, room_type_create_in_tx, &w);
-    }
-    free(w.in.amenities);
-    return resv_done(rc, w.result, out, e, "property", "create the room type");
-}
-
-static int room_type_list_in_tx(db_tx_t *tx, void *ctx)
-{
-    room_type_work_t *w = ctx;
-    jsonx_page_reset(&w->page);
-    resv_property_t prop;
-    int rc = resv_property_read(tx, w->pid, &prop);
-    if (rc != 0)
-        return rc;
-    db_rows_t *rows;
-    rc = db_query(tx,
-                  "SELECT " ROOM_TYPE_COLUMNS
-                  "WHERE t.tenant_id = $1 AND t.property_id = $2 AND t.id > $3 "
-                  "ORDER BY t.id LIMIT $4",
-                  DB_ARGS(DB_TEXT(w->pid), DB_TEXT(w->cursor), DB_INT(w->page.limit + 1)), &rows);
-    if (rc != 0)
-        return rc;
-    while ((rc = db_next(rows)) == 1)
-        if ((rc = jsonx_page_add(&w->page, room_type_row_json(rows))) != 0)
-            break;
-    db_rows_free(rows);
-    return rc < 0 ? rc : 0;
-}
-
-int room_type_list(app_t *app, const principal_t *who, const char *pid, int limit,
-                   const char *cursor, json_t **out, buffr_err_t *e)
-{
-    room_type_work_t w = {.pid = pid, .e = e};
-    int rc = page_begin(&w.page, &w.cursor, limit, cursor, e);
-    if (rc != 0)
-        return rc;
-    rc = db_transact(app->db, who->tenant_id, DB_READ, room_type_list_in_tx, &w);
-    return page_finish(rc, &w.page, out, e, "list room types");
-}
-
-static int room_type_get_in_tx(db_tx_t *tx, void *ctx)
-{
-    room_type_work_t *w = ctx;
-    return room_type_read(tx, w->pid, w->tid, &w->result);
-}
-
-int room_type_get(app_t *app, const principal_t *who, const char *pid, const char *tid,
-                  json_t **out, buffr_err_t *e)
-{
-    room_type_work_t w = {.pid = pid, .tid = tid, .e = e};
-    int rc = db_transact(app->db, who->tenant_id, DB_READ, room_type_get_in_tx, &w);
-    return resv_done(rc, w.result, out, e, "room type", "read the room type");
+        return room_type_code_taken(w);
+    return rc != 0 ? rc : resv_read(tx, &room_type_entity, w->pid, w->tid, &w->result);
 }
 
 static int room_type_update_in_tx(db_tx_t *tx, void *ctx)
@@ -229,55 +136,67 @@ static int room_type_update_in_tx(db_tx_t *tx, void *ctx)
                 DB_INT(time_now()), DB_INT(w->if_match)),
         &changed);
     if (rc == BUFFR_ECONFLICT)
-        return buffr_fail(w->e, rc, "code", "a room type with code \"%.32s\" already exists here",
-                          w->in.code ? w->in.code : "");
-    if (rc != 0)
-        return rc;
-    if (changed == 0) {
-        rc = room_type_read(tx, w->pid, w->tid, &w->result);
-        if (rc != 0)
-            return rc;
-        return buffr_fail(w->e, BUFFR_ECONFLICT, NULL,
-                          "the room type was changed meanwhile (version %lld); reload and retry",
-                          (long long)json_integer_value(json_object_get(w->result, "version")));
-    }
-    return room_type_read(tx, w->pid, w->tid, &w->result);
+        return room_type_code_taken(w);
+    if (rc == 0)
+        rc = resv_read(tx, &room_type_entity, w->pid, w->tid, &w->result);
+    if (rc == 0 && changed == 0)
+        return resv_stale(w->e, "the room type was", resv_version(w->result));
+    return rc;
+}
+
+/* Create (tid a new id) or change (tid the room type's) a room type. */
+static int room_type_save(app_t *app, const principal_t *who, room_type_work_t *w, json_t *body,
+                          bool create, json_t **out)
+{
+    int rc = room_type_parse(body, create, &w->in, w->e);
+    if (rc == 0)
+        rc =
+            resv_write(app, who, create ? room_type_create_in_tx : room_type_update_in_tx, w, w->e);
+    free(w->in.amenities);
+    return resv_done(rc, w->result, out, w->e, create ? "property" : "room type",
+                     create ? "create the room type" : "change the room type");
+}
+
+int room_type_create(app_t *app, const principal_t *who, const char *pid, json_t *body,
+                     json_t **out, buffr_err_t *e)
+{
+    char id[UUID_BUF_SIZE];
+    uuid_v7_new(id);
+    room_type_work_t w = {.pid = pid, .tid = id, .e = e};
+    return room_type_save(app, who, &w, body, true, out);
 }
 
 int room_type_update(app_t *app, const principal_t *who, const char *pid, const char *tid,
                      json_t *body, int64_t if_match, json_t **out, buffr_err_t *e)
 {
     room_type_work_t w = {.pid = pid, .tid = tid, .if_match = if_match, .e = e};
-    int rc = room_type_parse(body, false, &w.in, e);
-    if (rc == 0) {
-        resv_err_reset(e);
-        rc = db_transact(app->db, who->tenant_id, DB_WRITE, room_type_update_in_tx, &w);
-    }
-    free(w.in.amenities);
-    return resv_done(rc, w.result, out, e, "room type", "change the room type");
+    return room_type_save(app, who, &w, body, false, out);
 }
 
-static int room_type_delete_in_tx(db_tx_t *tx, void *ctx)
+int room_type_list(app_t *app, const principal_t *who, const char *pid, int limit,
+                   const char *cursor, json_t **out, buffr_err_t *e)
 {
-    room_type_work_t *w = ctx;
-    int64_t changed = 0;
-    int rc =
-        db_exec(tx, "DELETE FROM room_types WHERE tenant_id = $1 AND property_id = $2 AND id = $3",
-                DB_ARGS(DB_TEXT(w->pid), DB_TEXT(w->tid)), &changed);
-    if (rc == BUFFR_ECONSTRAINT)
-        return buffr_fail(w->e, BUFFR_ECONFLICT, NULL,
-                          "the room type still has rooms or reservations; remove them first");
+    int rc = resv_cursor_check(cursor, e);
     if (rc != 0)
         return rc;
-    return changed == 1 ? 0 : BUFFR_ENOTFOUND;
+    return resv_list(app, who, pid, limit,
+                     "SELECT " ROOM_TYPE_COLUMNS
+                     "WHERE t.tenant_id = $1 AND t.property_id = $2 AND t.id > $3 "
+                     "ORDER BY t.id LIMIT $4",
+                     DB_ARGS(DB_TEXT(pid), DB_TEXT(cursor ? cursor : ""), DB_INT(limit + 1)),
+                     room_type_row_json, "list room types", out, e);
+}
+
+int room_type_get(app_t *app, const principal_t *who, const char *pid, const char *tid,
+                  json_t **out, buffr_err_t *e)
+{
+    return resv_get(app, who, &room_type_entity, pid, tid, out, e);
 }
 
 int room_type_delete(app_t *app, const principal_t *who, const char *pid, const char *tid,
                      buffr_err_t *e)
 {
-    room_type_work_t w = {.pid = pid, .tid = tid, .e = e};
-    int rc = db_transact(app->db, who->tenant_id, DB_WRITE, room_type_delete_in_tx, &w);
-    return resv_done(rc, NULL, &w.result, e, "room type", "delete the room type");
+    return resv_delete(app, who, &room_type_entity, pid, tid, e);
 }
 
 /* ======================================================== rooms */
@@ -299,25 +218,14 @@ static json_t *room_row_json(db_rows_t *rows)
                      created, "updated_at", updated, "version", (json_int_t)db_int(rows, 9));
 }
 
-static int room_read(db_tx_t *tx, const char *pid, const char *rid, json_t **out)
-{
-    db_rows_t *rows;
-    int rc = db_query(
-        tx, "SELECT " ROOM_COLUMNS "WHERE r.tenant_id = $1 AND r.property_id = $2 AND r.id = $3",
-        DB_ARGS(DB_TEXT(pid), DB_TEXT(rid)), &rows);
-    if (rc != 0)
-        return rc;
-    rc = db_next(rows);
-    if (rc == 1) {
-        json_decref(*out);
-        *out = room_row_json(rows);
-        rc = *out ? 0 : BUFFR_ENOMEM;
-    } else if (rc == 0) {
-        rc = BUFFR_ENOTFOUND;
-    }
-    db_rows_free(rows);
-    return rc;
-}
+static const resv_entity_t room_entity = {
+    .noun = "room",
+    .select_one =
+        "SELECT " ROOM_COLUMNS "WHERE r.tenant_id = $1 AND r.property_id = $2 AND r.id = $3",
+    .render = room_row_json,
+    .delete_one = "DELETE FROM rooms WHERE tenant_id = $1 AND property_id = $2 AND id = $3",
+    .in_use = "the room has reservations or blocks; it cannot be deleted",
+};
 
 typedef struct room_input {
     const char *number, *room_type_id, *status;
@@ -342,11 +250,9 @@ static int room_parse(json_t *body, bool create, room_input_t *in, buffr_err_t *
 }
 
 typedef struct room_work {
-    const char *pid, *rid, *room_type_filter;
+    const char *pid, *rid;
     int64_t if_match;
     room_input_t in;
-    jsonx_page_t page;
-    const char *cursor;
     buffr_err_t *e;
     json_t *result;
 } room_work_t;
@@ -395,86 +301,7 @@ static int room_create_in_tx(db_tx_t *tx, void *ctx)
                  NULL);
     if (rc == BUFFR_ECONFLICT)
         return room_number_taken(w);
-    return rc != 0 ? rc : room_read(tx, w->pid, w->rid, &w->result);
-}
-
-int room_create(app_t *app, const principal_t *who, const char *pid, json_t *body, json_t **out,
-                buffr_err_t *e)
-{
-    room_work_t w = {.pid = pid, .e = e};
-    int rc = room_parse(body, true, &w.in, e);
-    if (rc == 0) {
-        char id[UUID_BUF_SIZE];
-        uuid_v7_new(id);
-        w.rid = id;
-        resv_err_reset(e);
-        rc = db_transact(app->db, who->tenant_id, DB_WRITE, room_create_in_tx, &w);
-    }
-    free(w.in.features);
-    return resv_done(rc, w.result, out, e, "property", "create the room");
-}
-
-static int room_list_in_tx(db_tx_t *tx, void *ctx)
-{
-    room_work_t *w = ctx;
-    jsonx_page_reset(&w->page);
-    resv_property_t prop;
-    int rc = resv_property_read(tx, w->pid, &prop);
-    if (rc != 0)
-        return rc;
-    db_rows_t *rows;
-    if (w->room_type_filter != NULL)
-        rc = db_query(tx,
-                      "SELECT " ROOM_COLUMNS
-                      "WHERE r.tenant_id = $1 AND r.property_id = $2 AND r.id > $3 "
-                      "AND r.room_type_id = $5 ORDER BY r.id LIMIT $4",
-                      DB_ARGS(DB_TEXT(w->pid), DB_TEXT(w->cursor), DB_INT(w->page.limit + 1),
-                              DB_TEXT(w->room_type_filter)),
-                      &rows);
-    else
-        rc = db_query(
-            tx,
-            "SELECT " ROOM_COLUMNS "WHERE r.tenant_id = $1 AND r.property_id = $2 AND r.id > $3 "
-            "ORDER BY r.id LIMIT $4",
-            DB_ARGS(DB_TEXT(w->pid), DB_TEXT(w->cursor), DB_INT(w->page.limit + 1)), &rows);
-    if (rc != 0)
-        return rc;
-    while ((rc = db_next(rows)) == 1)
-        if ((rc = jsonx_page_add(&w->page, room_row_json(rows))) != 0)
-            break;
-    db_rows_free(rows);
-    return rc < 0 ? rc : 0;
-}
-
-int room_list(app_t *app, const principal_t *who, const char *pid, const char *room_type_id,
-              int limit, const char *cursor, json_t **out, buffr_err_t *e)
-{
-    room_work_t w = {.pid = pid, .e = e};
-    char type_id[UUID_BUF_SIZE];
-    if (room_type_id != NULL) {
-        if (uuid_normalize(room_type_id, type_id) != 0)
-            return buffr_fail(e, BUFFR_EVALIDATION, "room_type_id", "room_type_id is not valid");
-        w.room_type_filter = type_id;
-    }
-    int rc = page_begin(&w.page, &w.cursor, limit, cursor, e);
-    if (rc != 0)
-        return rc;
-    rc = db_transact(app->db, who->tenant_id, DB_READ, room_list_in_tx, &w);
-    return page_finish(rc, &w.page, out, e, "list rooms");
-}
-
-static int room_get_in_tx(db_tx_t *tx, void *ctx)
-{
-    room_work_t *w = ctx;
-    return room_read(tx, w->pid, w->rid, &w->result);
-}
-
-int room_get(app_t *app, const principal_t *who, const char *pid, const char *rid, json_t **out,
-             buffr_err_t *e)
-{
-    room_work_t w = {.pid = pid, .rid = rid, .e = e};
-    int rc = db_transact(app->db, who->tenant_id, DB_READ, room_get_in_tx, &w);
-    return resv_done(rc, w.result, out, e, "room", "read the room");
+    return rc != 0 ? rc : resv_read(tx, &room_entity, w->pid, w->rid, &w->result);
 }
 
 static int room_update_in_tx(db_tx_t *tx, void *ctx)
@@ -503,30 +330,39 @@ static int room_update_in_tx(db_tx_t *tx, void *ctx)
                  &changed);
     if (rc == BUFFR_ECONFLICT)
         return room_number_taken(w);
-    if (rc != 0)
-        return rc;
-    if (changed == 0) {
-        rc = room_read(tx, w->pid, w->rid, &w->result);
-        if (rc != 0)
-            return rc;
-        return buffr_fail(w->e, BUFFR_ECONFLICT, NULL,
-                          "the room was changed meanwhile (version %lld); reload and retry",
-                          (long long)json_integer_value(json_object_get(w->result, "version")));
-    }
-    return room_read(tx, w->pid, w->rid, &w->result);
+    if (rc == 0)
+        rc = resv_read(tx, &room_entity, w->pid, w->rid, &w->result);
+    if (rc == 0 && changed == 0)
+        return resv_stale(w->e, "the room was", resv_version(w->result));
+    return rc;
+}
+
+/* Create (rid a new id) or change (rid the room's) a room. */
+static int room_save(app_t *app, const principal_t *who, room_work_t *w, json_t *body, bool create,
+                     json_t **out)
+{
+    int rc = room_parse(body, create, &w->in, w->e);
+    if (rc == 0)
+        rc = resv_write(app, who, create ? room_create_in_tx : room_update_in_tx, w, w->e);
+    free(w->in.features);
+    return resv_done(rc, w->result, out, w->e, create ? "property" : "room",
+                     create ? "create the room" : "change the room");
+}
+
+int room_create(app_t *app, const principal_t *who, const char *pid, json_t *body, json_t **out,
+                buffr_err_t *e)
+{
+    char id[UUID_BUF_SIZE];
+    uuid_v7_new(id);
+    room_work_t w = {.pid = pid, .rid = id, .e = e};
+    return room_save(app, who, &w, body, true, out);
 }
 
 int room_update(app_t *app, const principal_t *who, const char *pid, const char *rid, json_t *body,
                 int64_t if_match, json_t **out, buffr_err_t *e)
 {
     room_work_t w = {.pid = pid, .rid = rid, .if_match = if_match, .e = e};
-    int rc = room_parse(body, false, &w.in, e);
-    if (rc == 0) {
-        resv_err_reset(e);
-        rc = db_transact(app->db, who->tenant_id, DB_WRITE, room_update_in_tx, &w);
-    }
-    free(w.in.features);
-    return resv_done(rc, w.result, out, e, "room", "change the room");
+    return room_save(app, who, &w, body, false, out);
 }
 
 int room_set_status(app_t *app, const principal_t *who, const char *pid, const char *rid,
@@ -536,31 +372,41 @@ int room_set_status(app_t *app, const principal_t *who, const char *pid, const c
     int rc = jsonx_enum(body, "status", true, room_statuses, &w.in.status, NULL, e);
     if (rc != 0)
         return rc;
-    resv_err_reset(e);
-    rc = db_transact(app->db, who->tenant_id, DB_WRITE, room_update_in_tx, &w);
+    rc = resv_write(app, who, room_update_in_tx, &w, e);
     return resv_done(rc, w.result, out, e, "room", "change the room's status");
 }
 
-static int room_delete_in_tx(db_tx_t *tx, void *ctx)
+int room_list(app_t *app, const principal_t *who, const char *pid, const char *room_type_id,
+              int limit, const char *cursor, json_t **out, buffr_err_t *e)
 {
-    room_work_t *w = ctx;
-    int64_t changed = 0;
-    int rc = db_exec(tx, "DELETE FROM rooms WHERE tenant_id = $1 AND property_id = $2 AND id = $3",
-                     DB_ARGS(DB_TEXT(w->pid), DB_TEXT(w->rid)), &changed);
-    if (rc == BUFFR_ECONSTRAINT)
-        return buffr_fail(w->e, BUFFR_ECONFLICT, NULL,
-                          "the room has reservations or blocks; it cannot be deleted");
+    static const char all_sql[] =
+        "SELECT " ROOM_COLUMNS "WHERE r.tenant_id = $1 AND r.property_id = $2 AND r.id > $3 "
+        "ORDER BY r.id LIMIT $4";
+    static const char of_type_sql[] =
+        "SELECT " ROOM_COLUMNS "WHERE r.tenant_id = $1 AND r.property_id = $2 AND r.id > $3 "
+        "AND r.room_type_id = $5 ORDER BY r.id LIMIT $4";
+    char type_id[UUID_BUF_SIZE] = "";
+    if (room_type_id != NULL && uuid_normalize(room_type_id, type_id) != 0)
+        return buffr_fail(e, BUFFR_EVALIDATION, "room_type_id", "room_type_id is not valid");
+    int rc = resv_cursor_check(cursor, e);
     if (rc != 0)
         return rc;
-    return changed == 1 ? 0 : BUFFR_ENOTFOUND;
+    const db_arg_t args[] = {DB_TEXT(pid), DB_TEXT(cursor ? cursor : ""), DB_INT(limit + 1),
+                             DB_TEXT(type_id)};
+    return resv_list(app, who, pid, limit, room_type_id ? of_type_sql : all_sql, args,
+                     room_type_id ? 4 : 3, room_row_json, "list rooms", out, e);
+}
+
+int room_get(app_t *app, const principal_t *who, const char *pid, const char *rid, json_t **out,
+             buffr_err_t *e)
+{
+    return resv_get(app, who, &room_entity, pid, rid, out, e);
 }
 
 int room_delete(app_t *app, const principal_t *who, const char *pid, const char *rid,
                 buffr_err_t *e)
 {
-    room_work_t w = {.pid = pid, .rid = rid, .e = e};
-    int rc = db_transact(app->db, who->tenant_id, DB_WRITE, room_delete_in_tx, &w);
-    return resv_done(rc, NULL, &w.result, e, "room", "delete the room");
+    return resv_delete(app, who, &room_entity, pid, rid, e);
 }
 
 /* ======================================================== blocks */
@@ -579,6 +425,12 @@ static json_t *block_row_json(db_rows_t *rows)
                      jsonx_string_or_null(db_text(rows, 7)), "created_at", created);
 }
 
+static const resv_entity_t block_entity = {
+    .noun = "block",
+    .select_one = "SELECT " BLOCK_COLUMNS "WHERE tenant_id = $1 AND property_id = $2 AND id = $3",
+    .render = block_row_json,
+};
+
 typedef struct block_work {
     const char *pid, *rid, *bid;
     int64_t from, to;
@@ -586,14 +438,6 @@ typedef struct block_work {
     buffr_err_t *e;
     json_t *result;
 } block_work_t;
-
-static int room_exists(db_tx_t *tx, const char *pid, const char *rid)
-{
-    int64_t one;
-    return db_query_int(tx,
-                        "SELECT 1 FROM rooms WHERE tenant_id = $1 AND property_id = $2 AND id = $3",
-                        DB_ARGS(DB_TEXT(pid), DB_TEXT(rid)), &one);
-}
 
 /* Explain which night of [from, to) of the room is already taken. */
 static int block_taken(db_tx_t *tx, block_work_t *w)
@@ -623,29 +467,10 @@ static int block_taken(db_tx_t *tx, block_work_t *w)
     return BUFFR_ECONFLICT;
 }
 
-static int block_read(db_tx_t *tx, const char *bid, json_t **out)
-{
-    db_rows_t *rows;
-    int rc = db_query(tx, "SELECT " BLOCK_COLUMNS "WHERE tenant_id = $1 AND id = $2",
-                      DB_ARGS(DB_TEXT(bid)), &rows);
-    if (rc != 0)
-        return rc;
-    rc = db_next(rows);
-    if (rc == 1) {
-        json_decref(*out);
-        *out = block_row_json(rows);
-        rc = *out ? 0 : BUFFR_ENOMEM;
-    } else if (rc == 0) {
-        rc = BUFFR_ENOTFOUND;
-    }
-    db_rows_free(rows);
-    return rc;
-}
-
 static int block_create_in_tx(db_tx_t *tx, void *ctx)
 {
     block_work_t *w = ctx;
-    int rc = room_exists(tx, w->pid, w->rid);
+    int rc = resv_room_exists(tx, w->pid, w->rid);
     if (rc != 0)
         return rc;
     bool free_nights = false;
@@ -667,7 +492,7 @@ static int block_create_in_tx(db_tx_t *tx, void *ctx)
         rc = resv_nights_insert(tx, w->pid, w->rid, w->from, w->to, NULL, w->bid);
     if (rc == BUFFR_ECONFLICT)
         return buffr_fail(w->e, rc, "from", "the room was booked meanwhile; retry");
-    return rc != 0 ? rc : block_read(tx, w->bid, &w->result);
+    return rc != 0 ? rc : resv_read(tx, &block_entity, w->pid, w->bid, &w->result);
 }
 
 int room_block_create(app_t *app, const principal_t *who, const char *pid, const char *rid,
@@ -690,8 +515,7 @@ int room_block_create(app_t *app, const principal_t *who, const char *pid, const
     char id[UUID_BUF_SIZE];
     uuid_v7_new(id);
     w.bid = id;
-    resv_err_reset(e);
-    rc = db_transact(app->db, who->tenant_id, DB_WRITE, block_create_in_tx, &w);
+    rc = resv_write(app, who, block_create_in_tx, &w, e);
     return resv_done(rc, w.result, out, e, "room", "block the room");
 }
 
@@ -699,7 +523,7 @@ static int block_list_in_tx(db_tx_t *tx, void *ctx)
 {
     block_work_t *w = ctx;
     json_array_clear(w->result);
-    int rc = room_exists(tx, w->pid, w->rid);
+    int rc = resv_room_exists(tx, w->pid, w->rid);
     if (rc != 0)
         return rc;
     db_rows_t *rows;
@@ -858,11 +682,9 @@ static int policy_put_in_tx(db_tx_t *tx, void *ctx)
     int rc = policy_read(tx, w->pid, &w->result);
     if (rc != 0)
         return rc;
-    int64_t version = json_integer_value(json_object_get(w->result, "version"));
+    int64_t version = resv_version(w->result);
     if (w->if_match >= 0 && w->if_match != version)
-        return buffr_fail(w->e, BUFFR_ECONFLICT, NULL,
-                          "the policies were changed meanwhile (version %lld); reload and retry",
-                          (long long)version);
+        return resv_stale(w->e, "the policies were", version);
     /* Merge: what the body does not name keeps its current value. The
      * text is only carried over when it was set (not the summary). */
     resv_policy_t current;
@@ -946,8 +768,7 @@ int policy_put(app_t *app, const principal_t *who, const char *pid, json_t *body
         return buffr_fail(e, BUFFR_EVALIDATION, "check_in_time", "check_in_time must be HH:MM");
     if (w.check_out_time != NULL && !clock_time_valid(w.check_out_time))
         return buffr_fail(e, BUFFR_EVALIDATION, "check_out_time", "check_out_time must be HH:MM");
-    resv_err_reset(e);
-    rc = db_transact(app->db, who->tenant_id, DB_WRITE, policy_put_in_tx, &w);
+    rc = resv_write(app, who, policy_put_in_tx, &w, e);
     return resv_done(rc, w.result, out, e, "property", "change the policies");
 }
 

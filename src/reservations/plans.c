@@ -87,16 +87,12 @@ static int plans_load_types(db_tx_t *tx, const char *pid, const char *room_type_
         return rc;
     size_t cap = 0;
     while ((rc = db_next(rows)) == 1) {
-        if (out->count == cap) {
-            size_t grown = cap ? cap * 2 : 8;
-            resv_plan_t *items = realloc(out->items, grown * sizeof(*items));
-            if (items == NULL) {
-                rc = BUFFR_ENOMEM;
-                break;
-            }
-            out->items = items;
-            cap = grown;
+        resv_plan_t *items = resv_grow(out->items, out->count, &cap, sizeof(*items), 8);
+        if (items == NULL) {
+            rc = BUFFR_ENOMEM;
+            break;
         }
+        out->items = items;
         resv_plan_t *p = &out->items[out->count];
         memset(p, 0, sizeof(*p));
         out->count++;
@@ -139,16 +135,13 @@ static int plans_load_seasons(db_tx_t *tx, const char *pid, const char *first, c
         if (date_parse(db_text(rows, 1), &s.first_night) != 0 ||
             date_parse(db_text(rows, 2), &s.end_night) != 0)
             continue; /* the CHECKs keep this from happening */
-        if (p->plan.season_count == p->season_cap) {
-            size_t grown = p->season_cap ? p->season_cap * 2 : 4;
-            rate_season_t *seasons = realloc(p->seasons, grown * sizeof(*seasons));
-            if (seasons == NULL) {
-                rc = BUFFR_ENOMEM;
-                break;
-            }
-            p->seasons = seasons;
-            p->season_cap = grown;
+        rate_season_t *seasons =
+            resv_grow(p->seasons, p->plan.season_count, &p->season_cap, sizeof(*seasons), 4);
+        if (seasons == NULL) {
+            rc = BUFFR_ENOMEM;
+            break;
         }
+        p->seasons = seasons;
         p->seasons[p->plan.season_count++] = s;
         p->plan.seasons = p->seasons;
     }
@@ -171,16 +164,13 @@ static int plans_load_closed(db_tx_t *tx, const char *pid, const char *first, co
         int64_t day;
         if (p == NULL || date_parse(db_text(rows, 1), &day) != 0)
             continue;
-        if (p->plan.closed_count == p->closed_cap) {
-            size_t grown = p->closed_cap ? p->closed_cap * 2 : 4;
-            int64_t *closed = realloc(p->closed, grown * sizeof(*closed));
-            if (closed == NULL) {
-                rc = BUFFR_ENOMEM;
-                break;
-            }
-            p->closed = closed;
-            p->closed_cap = grown;
+        int64_t *closed =
+            resv_grow(p->closed, p->plan.closed_count, &p->closed_cap, sizeof(*closed), 4);
+        if (closed == NULL) {
+            rc = BUFFR_ENOMEM;
+            break;
         }
+        p->closed = closed;
         p->closed[p->plan.closed_count++] = day;
         p->plan.closed_arrivals = p->closed;
     }
@@ -297,6 +287,14 @@ static int plan_read(db_tx_t *tx, plan_work_t *w)
     return rc < 0 ? rc : 0;
 }
 
+/* A guarded change of the room type that changed nothing: BUFFR_ENOTFOUND,
+ * or a stale If-Match (409 naming the current version). */
+static int plan_stale(db_tx_t *tx, plan_work_t *w)
+{
+    int rc = plan_read(tx, w);
+    return rc != 0 ? rc : resv_stale(w->e, "the room type was", resv_version(w->result));
+}
+
 static int plan_get_in_tx(db_tx_t *tx, void *ctx)
 {
     return plan_read(tx, ctx);
@@ -354,14 +352,8 @@ static int plan_put_in_tx(db_tx_t *tx, void *ctx)
                      &changed);
     if (rc != 0)
         return rc;
-    if (changed == 0) {
-        rc = plan_read(tx, w);
-        if (rc != 0)
-            return rc;
-        return buffr_fail(w->e, BUFFR_ECONFLICT, NULL,
-                          "the room type was changed meanwhile (version %lld); reload and retry",
-                          (long long)json_integer_value(json_object_get(w->result, "version")));
-    }
+    if (changed == 0) /* not found, or a stale If-Match */
+        return plan_stale(tx, w);
     if ((rc = db_exec(tx, "DELETE FROM rate_seasons WHERE tenant_id = $1 AND room_type_id = $2",
                       DB_ARGS(DB_TEXT(w->tid)), NULL)) != 0 ||
         (rc = db_exec(tx,
@@ -524,10 +516,8 @@ int rate_plan_put(app_t *app, const principal_t *who, const char *pid, const cha
 {
     plan_work_t w = {.pid = pid, .tid = tid, .if_match = if_match, .e = e};
     int rc = plan_parse(body, &w, e);
-    if (rc == 0) {
-        resv_err_reset(e);
-        rc = db_transact(app->db, who->tenant_id, DB_WRITE, plan_put_in_tx, &w);
-    }
+    if (rc == 0)
+        rc = resv_write(app, who, plan_put_in_tx, &w, e);
     free(w.seasons);
     free(w.closed);
     return resv_done(rc, w.result, out, e, "room type", "change the rate plan");
@@ -551,11 +541,7 @@ static int plan_touch(db_tx_t *tx, plan_work_t *w)
                 &changed);
     if (rc != 0 || changed > 0)
         return rc;
-    if ((rc = plan_read(tx, w)) != 0)
-        return rc; /* not found */
-    return buffr_fail(w->e, BUFFR_ECONFLICT, NULL,
-                      "the room type was changed meanwhile (version %lld); reload and retry",
-                      (long long)json_integer_value(json_object_get(w->result, "version")));
+    return plan_stale(tx, w);
 }
 
 static int season_add_in_tx(db_tx_t *tx, void *ctx)
@@ -617,8 +603,7 @@ int rate_season_add(app_t *app, const principal_t *who, const char *pid, const c
     int rc = season_parse(body, &season, e);
     if (rc != 0)
         return rc;
-    resv_err_reset(e);
-    rc = db_transact(app->db, who->tenant_id, DB_WRITE, season_add_in_tx, &w);
+    rc = resv_write(app, who, season_add_in_tx, &w, e);
     return resv_done(rc, w.result, out, e, "room type", "add the season");
 }
 
@@ -648,8 +633,7 @@ int rate_season_remove(app_t *app, const principal_t *who, const char *pid, cons
 {
     season_remove_work_t w = {.plan = {.pid = pid, .tid = tid, .if_match = if_match, .e = e},
                               .sid = sid};
-    resv_err_reset(e);
-    int rc = db_transact(app->db, who->tenant_id, DB_WRITE, season_remove_in_tx, &w);
+    int rc = resv_write(app, who, season_remove_in_tx, &w, e);
     json_t *none = NULL;
     rc = resv_done(rc, w.plan.result, &none, e, "room type", "remove the season");
     json_decref(none);

@@ -19,7 +19,7 @@
 #define KDS_MAX_ITEMS 1000
 
 typedef struct kds_work {
-    const char *pid, *station, *item_id;
+    const char *pid, *item_id;
     bool forward;
     buffr_err_t *e;
     json_t *result;
@@ -42,72 +42,39 @@ static json_t *kds_row_json(db_rows_t *rows)
         "channel", db_text(rows, 11));
 }
 
-static int kds_list_in_tx(db_tx_t *tx, void *ctx)
-{
-    kds_work_t *w = ctx;
-    int rc = restaurant_property_read(tx, w->pid, NULL, NULL);
-    if (rc != 0)
-        return rc;
-    db_rows_t *rows;
-    rc = db_query(tx,
-                  "SELECT " KDS_COLUMNS " FROM orders o JOIN order_items i ON i.tenant_id = "
-                  "o.tenant_id AND i.order_id = o.id WHERE o.tenant_id = $1 AND o.property_id = $2 "
-                  "AND o.status IN ('placed','accepted','preparing','ready','served') AND "
-                  "i.status <> 'voided' AND (CAST($3 AS TEXT) IS NULL OR i.station = $3) "
-                  "ORDER BY i.created_at, o.id, i.position LIMIT $4",
-                  DB_ARGS(DB_TEXT(w->pid), DB_TEXT(w->station), DB_INT(KDS_MAX_ITEMS)), &rows);
-    if (rc != 0)
-        return rc;
-    json_t *list = json_array();
-    if (list == NULL)
-        rc = BUFFR_ENOMEM;
-    while (rc == 0 && (rc = db_next(rows)) == 1) {
-        json_t *v = kds_row_json(rows);
-        rc = v && json_array_append_new(list, v) == 0 ? 0 : BUFFR_ENOMEM;
-    }
-    db_rows_free(rows);
-    if (rc < 0) {
-        json_decref(list);
-        return rc;
-    }
-    json_decref(w->result);
-    w->result = json_pack("{s:o, s:n}", "data", list, "next_cursor");
-    return w->result ? 0 : BUFFR_ENOMEM;
-}
-
 int kds_list(app_t *app, const principal_t *who, const char *pid, const char *station, json_t **out,
              buffr_err_t *e)
 {
     if (station != NULL && !restaurant_station_valid(station))
         return buffr_fail(e, BUFFR_EVALIDATION, "station", "station is not a valid name");
-    kds_work_t w = {.pid = pid, .station = station, .e = e};
-    int rc = restaurant_transact(app, who->tenant_id, DB_READ, kds_list_in_tx, &w);
-    return restaurant_done(rc, w.result, out, e, "property");
+    return restaurant_list(
+        app, who, pid,
+        "SELECT " KDS_COLUMNS " FROM orders o JOIN order_items i ON i.tenant_id = o.tenant_id AND "
+        "i.order_id = o.id WHERE o.tenant_id = $1 AND o.property_id = $2 AND o.status IN "
+        "('placed','accepted','preparing','ready','served') AND i.status <> 'voided' AND "
+        "(CAST($3 AS TEXT) IS NULL OR i.station = $3) ORDER BY i.created_at, o.id, i.position "
+        "LIMIT $4",
+        DB_ARGS(DB_TEXT(station), DB_INT(KDS_MAX_ITEMS)), kds_row_json, out, e);
+}
+
+static json_t *kds_station_json(db_rows_t *rows)
+{
+    return json_string(db_text(rows, 0));
 }
 
 static int kds_stations_in_tx(db_tx_t *tx, void *ctx)
 {
     kds_work_t *w = ctx;
     int rc = restaurant_property_read(tx, w->pid, NULL, NULL);
+    json_t *list = NULL;
+    if (rc == 0)
+        rc =
+            restaurant_rows_json(tx,
+                                 "SELECT DISTINCT station FROM menu_categories WHERE tenant_id = "
+                                 "$1 AND property_id = $2 AND station IS NOT NULL ORDER BY station",
+                                 DB_ARGS(DB_TEXT(w->pid)), kds_station_json, &list);
     if (rc != 0)
         return rc;
-    db_rows_t *rows;
-    rc = db_query(tx,
-                  "SELECT DISTINCT station FROM menu_categories WHERE tenant_id = $1 AND "
-                  "property_id = $2 AND station IS NOT NULL ORDER BY station",
-                  DB_ARGS(DB_TEXT(w->pid)), &rows);
-    if (rc != 0)
-        return rc;
-    json_t *list = json_array();
-    if (list == NULL)
-        rc = BUFFR_ENOMEM;
-    while (rc == 0 && (rc = db_next(rows)) == 1)
-        rc = json_array_append_new(list, json_string(db_text(rows, 0))) == 0 ? 0 : BUFFR_ENOMEM;
-    db_rows_free(rows);
-    if (rc < 0) {
-        json_decref(list);
-        return rc;
-    }
     json_decref(w->result);
     w->result = json_pack("{s:o}", "data", list);
     return w->result ? 0 : BUFFR_ENOMEM;
@@ -158,25 +125,18 @@ static int kds_move_in_tx(db_tx_t *tx, void *ctx)
 {
     kds_work_t *w = ctx;
     db_rows_t *rows;
-    int rc = db_query(tx,
-                      "SELECT i.status, o.status, o.id FROM order_items i JOIN orders o ON "
-                      "o.tenant_id = i.tenant_id AND o.id = i.order_id WHERE i.tenant_id = $1 AND "
-                      "i.property_id = $2 AND i.id = $3",
-                      DB_ARGS(DB_TEXT(w->pid), DB_TEXT(w->item_id)), &rows);
+    int rc = restaurant_first_row(tx,
+                                  "SELECT i.status, o.status, o.id FROM order_items i JOIN orders "
+                                  "o ON o.tenant_id = i.tenant_id AND o.id = i.order_id WHERE "
+                                  "i.tenant_id = $1 AND i.property_id = $2 AND i.id = $3",
+                                  DB_ARGS(DB_TEXT(w->pid), DB_TEXT(w->item_id)), &rows);
     if (rc != 0)
         return rc;
-    char item_status[16] = "", order_status[16] = "", oid[UUID_BUF_SIZE] = "";
-    rc = db_next(rows);
-    if (rc == 1) {
-        snprintf(item_status, sizeof(item_status), "%s", db_text(rows, 0));
-        snprintf(order_status, sizeof(order_status), "%s", db_text(rows, 1));
-        snprintf(oid, sizeof(oid), "%s", db_text(rows, 2));
-    }
+    char item_status[16], order_status[16], oid[UUID_BUF_SIZE];
+    snprintf(item_status, sizeof(item_status), "%s", db_text(rows, 0));
+    snprintf(order_status, sizeof(order_status), "%s", db_text(rows, 1));
+    snprintf(oid, sizeof(oid), "%s", db_text(rows, 2));
     db_rows_free(rows);
-    if (rc == 0)
-        return BUFFR_ENOTFOUND;
-    if (rc < 0)
-        return rc;
     if (strcmp(order_status, "completed") == 0 || strcmp(order_status, "cancelled") == 0)
         return buffr_fail(w->e, BUFFR_ESTATE, NULL, "the order is %s", order_status);
     static const char *const steps[] = {"queued", "preparing", "ready"};
@@ -198,27 +158,30 @@ static int kds_move_in_tx(db_tx_t *tx, void *ctx)
         rc = kds_order_follow(tx, w->pid, oid, order_status, steps[to], w->forward);
     if (rc != 0)
         return rc;
-    rc = db_query(tx,
-                  "SELECT " KDS_COLUMNS " FROM order_items i JOIN orders o ON o.tenant_id = "
-                  "i.tenant_id AND o.id = i.order_id WHERE i.tenant_id = $1 AND i.property_id = $2 "
-                  "AND i.id = $3",
-                  DB_ARGS(DB_TEXT(w->pid), DB_TEXT(w->item_id)), &rows);
-    if (rc != 0)
-        return rc;
-    rc = db_next(rows);
-    json_t *v = rc == 1 ? kds_row_json(rows) : NULL;
-    db_rows_free(rows);
-    if (rc < 0)
-        return rc;
-    json_decref(w->result);
-    w->result = v;
-    return v ? 0 : BUFFR_ENOMEM;
+    return restaurant_row_json(tx,
+                               "SELECT " KDS_COLUMNS " FROM order_items i JOIN orders o ON "
+                               "o.tenant_id = i.tenant_id AND o.id = i.order_id WHERE i.tenant_id "
+                               "= $1 AND i.property_id = $2 AND i.id = $3",
+                               DB_ARGS(DB_TEXT(w->pid), DB_TEXT(w->item_id)), kds_row_json,
+                               &w->result);
 }
 
-int kds_move(app_t *app, const principal_t *who, const char *pid, const char *item_id, bool forward,
-             json_t **out, buffr_err_t *e)
+static int kds_move(app_t *app, const principal_t *who, const char *pid, const char *item_id,
+                    bool forward, json_t **out, buffr_err_t *e)
 {
     kds_work_t w = {.pid = pid, .item_id = item_id, .forward = forward, .e = e};
     int rc = restaurant_transact(app, who->tenant_id, DB_WRITE, kds_move_in_tx, &w);
     return restaurant_done(rc, w.result, out, e, "order item");
+}
+
+int kds_bump(app_t *app, const principal_t *who, const char *pid, const char *item_id, json_t **out,
+             buffr_err_t *e)
+{
+    return kds_move(app, who, pid, item_id, true, out, e);
+}
+
+int kds_recall(app_t *app, const principal_t *who, const char *pid, const char *item_id,
+               json_t **out, buffr_err_t *e)
+{
+    return kds_move(app, who, pid, item_id, false, out, e);
 }

@@ -4,8 +4,10 @@
  * station and an optional tax rate, items with price, description,
  * allergens, dietary tags and an availability switch ("86'd"), and modifier
  * groups whose options change the price. menu_render builds the whole menu
- * in four queries, whatever its size.
+ * in eight queries, whatever its size.
  *
+ * Each kind of row brings its columns, its checks and its SQL; creating,
+ * reading, updating and deleting them is restaurant_rows.c's.
  * Not here: ordering (orders.c), item images (menu_image.c).
  */
 #include "restaurant/restaurant.h"
@@ -97,13 +99,8 @@ static int menu_station_field(json_t *body, bool *set, const char **station, buf
     return rc;
 }
 
-/* Does a row with this id exist in table for the property? */
-static int menu_row_exists(db_tx_t *tx, const char *sql, const char *pid, const char *id)
-{
-    int64_t n = 0;
-    int rc = db_query_int(tx, sql, DB_ARGS(DB_TEXT(pid), DB_TEXT(id)), &n);
-    return rc == 0 ? 0 : rc;
-}
+/* A delete the database refuses: the row still holds others. */
+#define MENU_IN_USE(what) "the " what " is still in use; empty it first"
 
 /* ---- settings ---- */
 
@@ -123,26 +120,23 @@ static int settings_read(db_tx_t *tx, const char *pid, json_t **out)
     if (rc != 0)
         return rc;
     db_rows_t *rows;
-    rc =
-        db_query(tx,
-                 "SELECT tax_rate_bp, tax_inclusive, qr_base_url, version FROM restaurant_settings "
-                 "WHERE tenant_id = $1 AND property_id = $2",
-                 DB_ARGS(DB_TEXT(pid)), &rows);
-    if (rc != 0)
-        return rc;
-    rc = db_next(rows);
-    json_t *v = NULL;
-    if (rc == 1)
+    rc = restaurant_first_row(tx,
+                              "SELECT tax_rate_bp, tax_inclusive, qr_base_url, version FROM "
+                              "restaurant_settings WHERE tenant_id = $1 AND property_id = $2",
+                              DB_ARGS(DB_TEXT(pid)), &rows);
+    json_t *v;
+    if (rc == 0) {
         v = json_pack("{s:s, s:I, s:b, s:o, s:s, s:I}", "property_id", pid, "tax_rate_bp",
                       (json_int_t)db_int(rows, 0), "tax_inclusive", db_int(rows, 1) != 0,
                       "qr_base_url", jsonx_string_or_null(db_text(rows, 2)), "currency", currency,
                       "version", (json_int_t)db_int(rows, 3));
-    else if (rc == 0)
+        db_rows_free(rows);
+    } else if (rc == BUFFR_ENOTFOUND) { /* never set: no tax, prices without it */
         v = json_pack("{s:s, s:i, s:b, s:n, s:s, s:i}", "property_id", pid, "tax_rate_bp", 0,
                       "tax_inclusive", 0, "qr_base_url", "currency", currency, "version", 0);
-    db_rows_free(rows);
-    if (rc < 0)
+    } else {
         return rc;
+    }
     json_decref(*out);
     *out = v;
     return v ? 0 : BUFFR_ENOMEM;
@@ -225,209 +219,103 @@ static json_t *menu_row_json(db_rows_t *rows)
                      restaurant_time_json(db_int(rows, 6)), "version", (json_int_t)db_int(rows, 7));
 }
 
-/* Run a query and collect each row through fn into a new array; with
- * single, the first row alone (BUFFR_ENOTFOUND when none). */
-static int menu_collect(db_tx_t *tx, const char *sql, const db_arg_t *args, size_t nargs,
-                        json_t *(*fn)(db_rows_t *), bool single, json_t **out)
-{
-    db_rows_t *rows;
-    int rc = db_query(tx, sql, args, nargs, &rows);
-    if (rc != 0)
-        return rc;
-    json_t *list = single ? NULL : json_array();
-    json_t *one = NULL;
-    if (!single && list == NULL)
-        rc = BUFFR_ENOMEM;
-    while (rc == 0 && (rc = db_next(rows)) == 1) {
-        json_t *v = fn(rows);
-        rc = 0;
-        if (v == NULL) {
-            rc = BUFFR_ENOMEM;
-        } else if (single) {
-            one = v;
-            break;
-        } else if (json_array_append_new(list, v) != 0) {
-            rc = BUFFR_ENOMEM;
-        }
-    }
-    db_rows_free(rows);
-    if (rc == 0 && single && one == NULL)
-        rc = BUFFR_ENOTFOUND;
-    if (rc < 0) {
-        json_decref(list);
-        json_decref(one);
-        return rc;
-    }
-    json_decref(*out);
-    *out = single ? one : list;
-    return 0;
-}
-
-typedef struct menu_work {
-    const char *pid, *id;
-    int64_t if_match;
-    buffr_err_t *e;
+typedef struct menu_input {
     const char *name, *from, *until;
     bool name_set, from_set, until_set, position_set;
     int64_t position;
-    json_t *result;
-} menu_work_t;
+} menu_input_t;
 
-static int menu_read(db_tx_t *tx, const char *pid, const char *id, json_t **out)
-{
-    return menu_collect(tx,
-                        "SELECT " MENU_COLUMNS " FROM menus WHERE tenant_id = $1 AND "
-                        "property_id = $2 AND id = $3",
-                        DB_ARGS(DB_TEXT(pid), DB_TEXT(id)), menu_row_json, true, out);
-}
-
-static int menu_parse(json_t *body, bool create, menu_work_t *w, buffr_err_t *e)
+static int menu_parse(json_t *body, bool create, menu_input_t *in, buffr_err_t *e)
 {
     int rc;
-    if ((rc = jsonx_string(body, "name", create, 1, 200, &w->name, &w->name_set, e)) != 0 ||
-        (rc = menu_hour_field(body, "available_from", &w->from, &w->from_set, e)) != 0 ||
-        (rc = menu_hour_field(body, "available_until", &w->until, &w->until_set, e)) != 0 ||
-        (rc = jsonx_int(body, "position", false, 0, 1000000, &w->position, &w->position_set, e)) !=
-            0)
+    if ((rc = jsonx_string(body, "name", create, 1, 200, &in->name, &in->name_set, e)) != 0 ||
+        (rc = menu_hour_field(body, "available_from", &in->from, &in->from_set, e)) != 0 ||
+        (rc = menu_hour_field(body, "available_until", &in->until, &in->until_set, e)) != 0 ||
+        (rc = jsonx_int(body, "position", false, 0, 1000000, &in->position, &in->position_set,
+                        e)) != 0)
         return rc;
     /* Null clears the hours on an update. */
     if (json_is_null(json_object_get(body, "available_from")))
-        w->from_set = true;
+        in->from_set = true;
     if (json_is_null(json_object_get(body, "available_until")))
-        w->until_set = true;
-    if ((w->from != NULL) != (w->until != NULL) && create)
-        return buffr_fail(e, BUFFR_EVALIDATION, w->from ? "available_until" : "available_from",
+        in->until_set = true;
+    if ((in->from != NULL) != (in->until != NULL) && create)
+        return buffr_fail(e, BUFFR_EVALIDATION, in->from ? "available_until" : "available_from",
                           "available_from and available_until go together");
     return 0;
 }
 
-static int menu_create_in_tx(db_tx_t *tx, void *ctx)
+static int menu_insert(db_tx_t *tx, const restaurant_write_t *w)
 {
-    menu_work_t *w = ctx;
-    int rc = restaurant_property_read(tx, w->pid, NULL, NULL);
-    if (rc != 0)
-        return rc;
-    int64_t now = time_now();
-    rc = db_exec(tx,
-                 "INSERT INTO menus (tenant_id, id, property_id, name, available_from, "
-                 "available_until, position, created_at, updated_at) "
-                 "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)",
-                 DB_ARGS(DB_TEXT(w->id), DB_TEXT(w->pid), DB_TEXT(w->name), DB_TEXT(w->from),
-                         DB_TEXT(w->until), DB_INT(w->position), DB_INT(now)),
-                 NULL);
-    return rc != 0 ? rc : menu_read(tx, w->pid, w->id, &w->result);
+    const menu_input_t *in = w->in;
+    return db_exec(tx,
+                   "INSERT INTO menus (tenant_id, id, property_id, name, available_from, "
+                   "available_until, position, created_at, updated_at) "
+                   "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)",
+                   DB_ARGS(DB_TEXT(w->id), DB_TEXT(w->pid), DB_TEXT(in->name), DB_TEXT(in->from),
+                           DB_TEXT(in->until), DB_INT(in->position), DB_INT(time_now())),
+                   NULL);
 }
+
+static int menu_update_row(db_tx_t *tx, const restaurant_write_t *w, int64_t *changed)
+{
+    const menu_input_t *in = w->in;
+    return db_exec(tx,
+                   "UPDATE menus SET name = COALESCE($4, name), "
+                   "available_from = CASE WHEN $5 = 1 THEN $6 ELSE available_from END, "
+                   "available_until = CASE WHEN $7 = 1 THEN $8 ELSE available_until END, "
+                   "position = CASE WHEN $9 = 1 THEN $10 ELSE position END, "
+                   "updated_at = $11, version = version + 1 "
+                   "WHERE tenant_id = $1 AND property_id = $2 AND id = $3 "
+                   "AND ($12 < 0 OR version = $12)",
+                   DB_ARGS(DB_TEXT(w->pid), DB_TEXT(w->id), DB_TEXT(in->name),
+                           DB_BOOL(in->from_set), DB_TEXT(in->from), DB_BOOL(in->until_set),
+                           DB_TEXT(in->until), DB_BOOL(in->position_set), DB_INT(in->position),
+                           DB_INT(time_now()), DB_INT(w->if_match)),
+                   changed);
+}
+
+static const restaurant_entity_t menu_entity = {
+    .what = "menu",
+    .select_one = "SELECT " MENU_COLUMNS " FROM menus WHERE tenant_id = $1 AND property_id = $2 "
+                  "AND id = $3",
+    .row = menu_row_json,
+    .delete_one = "DELETE FROM menus WHERE tenant_id = $1 AND property_id = $2 AND id = $3",
+    .in_use = MENU_IN_USE("menu"),
+    .insert = menu_insert,
+    .update = menu_update_row,
+};
 
 int menu_create(app_t *app, const principal_t *who, const char *pid, json_t *body, json_t **out,
                 buffr_err_t *e)
 {
-    menu_work_t w = {.pid = pid, .e = e};
-    int rc = menu_parse(body, true, &w, e);
-    if (rc != 0)
-        return rc;
-    char id[UUID_BUF_SIZE];
-    uuid_v7_new(id);
-    w.id = id;
-    rc = restaurant_transact(app, who->tenant_id, DB_WRITE, menu_create_in_tx, &w);
-    return restaurant_done(rc, w.result, out, e, "menu");
-}
-
-static int menu_list_in_tx(db_tx_t *tx, void *ctx)
-{
-    menu_work_t *w = ctx;
-    int rc = restaurant_property_read(tx, w->pid, NULL, NULL);
-    if (rc != 0)
-        return rc;
-    json_t *list = NULL;
-    rc =
-        menu_collect(tx,
-                     "SELECT " MENU_COLUMNS " FROM menus WHERE tenant_id = $1 AND property_id = $2 "
-                     "ORDER BY position, name, id",
-                     DB_ARGS(DB_TEXT(w->pid)), menu_row_json, false, &list);
-    if (rc != 0)
-        return rc;
-    json_decref(w->result);
-    w->result = json_pack("{s:o, s:n}", "data", list, "next_cursor");
-    return w->result ? 0 : BUFFR_ENOMEM;
+    menu_input_t in = {0};
+    int rc = menu_parse(body, true, &in, e);
+    return rc != 0 ? rc : restaurant_entity_create(app, who, &menu_entity, pid, &in, out, e);
 }
 
 int menu_list(app_t *app, const principal_t *who, const char *pid, json_t **out, buffr_err_t *e)
 {
-    menu_work_t w = {.pid = pid};
-    int rc = restaurant_transact(app, who->tenant_id, DB_READ, menu_list_in_tx, &w);
-    return restaurant_done(rc, w.result, out, e, "property");
-}
-
-static int menu_update_in_tx(db_tx_t *tx, void *ctx)
-{
-    menu_work_t *w = ctx;
-    int64_t changed = 0;
-    int rc = db_exec(tx,
-                     "UPDATE menus SET name = COALESCE($4, name), "
-                     "available_from = CASE WHEN $5 = 1 THEN $6 ELSE available_from END, "
-                     "available_until = CASE WHEN $7 = 1 THEN $8 ELSE available_until END, "
-                     "position = CASE WHEN $9 = 1 THEN $10 ELSE position END, "
-                     "updated_at = $11, version = version + 1 "
-                     "WHERE tenant_id = $1 AND property_id = $2 AND id = $3 "
-                     "AND ($12 < 0 OR version = $12)",
-                     DB_ARGS(DB_TEXT(w->pid), DB_TEXT(w->id), DB_TEXT(w->name),
-                             DB_BOOL(w->from_set), DB_TEXT(w->from), DB_BOOL(w->until_set),
-                             DB_TEXT(w->until), DB_BOOL(w->position_set), DB_INT(w->position),
-                             DB_INT(time_now()), DB_INT(w->if_match)),
-                     &changed);
-    if (rc != 0)
-        return rc;
-    rc = menu_read(tx, w->pid, w->id, &w->result);
-    if (rc == 0 && changed == 0)
-        return buffr_fail(w->e, BUFFR_ECONFLICT, NULL,
-                          "the menu was changed meanwhile; reload and retry");
-    return rc;
+    return restaurant_list(app, who, pid,
+                           "SELECT " MENU_COLUMNS " FROM menus WHERE tenant_id = $1 AND "
+                           "property_id = $2 ORDER BY position, name, id",
+                           DB_NOARGS, menu_row_json, out, e);
 }
 
 int menu_update(app_t *app, const principal_t *who, const char *pid, const char *mid, json_t *body,
                 int64_t if_match, json_t **out, buffr_err_t *e)
 {
-    menu_work_t w = {.pid = pid, .id = mid, .if_match = if_match, .e = e};
-    int rc = menu_parse(body, false, &w, e);
-    if (rc != 0)
-        return rc;
-    rc = restaurant_transact(app, who->tenant_id, DB_WRITE, menu_update_in_tx, &w);
-    return restaurant_done(rc, w.result, out, e, "menu");
-}
-
-typedef struct delete_work {
-    const char *sql, *pid, *id, *id2; /* id2: $4 when the key has two parts */
-} delete_work_t;
-
-static int menu_delete_in_tx(db_tx_t *tx, void *ctx)
-{
-    delete_work_t *w = ctx;
-    int64_t changed = 0;
-    int rc = w->id2 ? db_exec(tx, w->sql, DB_ARGS(DB_TEXT(w->pid), DB_TEXT(w->id), DB_TEXT(w->id2)),
-                              &changed)
-                    : db_exec(tx, w->sql, DB_ARGS(DB_TEXT(w->pid), DB_TEXT(w->id)), &changed);
-    if (rc != 0)
-        return rc;
-    return changed > 0 ? 0 : BUFFR_ENOTFOUND;
-}
-
-static int menu_delete_row(app_t *app, const principal_t *who, const char *sql, const char *pid,
-                           const char *id, const char *id2, const char *what, buffr_err_t *e)
-{
-    delete_work_t w = {.sql = sql, .pid = pid, .id = id, .id2 = id2};
-    int rc = restaurant_transact(app, who->tenant_id, DB_WRITE, menu_delete_in_tx, &w);
-    if (rc == BUFFR_ECONSTRAINT)
-        return buffr_fail(e, BUFFR_ECONFLICT, NULL, "the %s is still in use; empty it first", what);
-    json_t *none = NULL;
-    return restaurant_done(rc, NULL, &none, e, what);
+    menu_input_t in = {0};
+    int rc = menu_parse(body, false, &in, e);
+    return rc != 0
+               ? rc
+               : restaurant_entity_update(app, who, &menu_entity, pid, mid, &in, if_match, out, e);
 }
 
 int menu_delete(app_t *app, const principal_t *who, const char *pid, const char *mid,
                 buffr_err_t *e)
 {
-    return menu_delete_row(
-        app, who, "DELETE FROM menus WHERE tenant_id = $1 AND property_id = $2 AND id = $3", pid,
-        mid, NULL, "menu", e);
+    return restaurant_entity_delete(app, who, &menu_entity, pid, mid, e);
 }
 
 /* ---- categories ---- */
@@ -446,137 +334,108 @@ static json_t *category_row_json(db_rows_t *rows)
                      restaurant_time_json(db_int(rows, 7)), "version", (json_int_t)db_int(rows, 8));
 }
 
-typedef struct category_work {
-    const char *pid, *id;
-    int64_t if_match;
-    buffr_err_t *e;
+typedef struct category_input {
     const char *name, *station;
     char menu_id[UUID_BUF_SIZE];
     bool name_set, menu_set, position_set, station_set, rate_set;
     int64_t position, rate;
-    json_t *result;
-} category_work_t;
+} category_input_t;
 
-static int category_parse(json_t *body, bool create, category_work_t *w, buffr_err_t *e)
+static int category_parse(json_t *body, bool create, category_input_t *in, buffr_err_t *e)
 {
     int rc;
     bool menu_given = false;
-    if ((rc = jsonx_string(body, "name", create, 1, 200, &w->name, &w->name_set, e)) != 0 ||
-        (rc = jsonx_int(body, "position", false, 0, 1000000, &w->position, &w->position_set, e)) !=
-            0 ||
-        (rc = restaurant_uuid_field(body, "menu_id", false, w->menu_id, &menu_given, e)) != 0 ||
-        (rc = menu_station_field(body, &w->station_set, &w->station, e)) != 0 ||
-        (rc = menu_rate_field(body, "tax_rate_bp", &w->rate_set, &w->rate, e)) != 0)
+    if ((rc = jsonx_string(body, "name", create, 1, 200, &in->name, &in->name_set, e)) != 0 ||
+        (rc = jsonx_int(body, "position", false, 0, 1000000, &in->position, &in->position_set,
+                        e)) != 0 ||
+        (rc = restaurant_uuid_field(body, "menu_id", false, in->menu_id, &menu_given, e)) != 0 ||
+        (rc = menu_station_field(body, &in->station_set, &in->station, e)) != 0 ||
+        (rc = menu_rate_field(body, "tax_rate_bp", &in->rate_set, &in->rate, e)) != 0)
         return rc;
-    w->menu_set = json_object_get(body, "menu_id") != NULL;
+    in->menu_set = json_object_get(body, "menu_id") != NULL;
     return 0;
 }
 
-static int category_read(db_tx_t *tx, const char *pid, const char *id, json_t **out)
+static int category_menu_check(db_tx_t *tx, const restaurant_write_t *w)
 {
-    return menu_collect(tx,
-                        "SELECT " CATEGORY_COLUMNS " FROM menu_categories WHERE tenant_id = $1 "
-                        "AND property_id = $2 AND id = $3",
-                        DB_ARGS(DB_TEXT(pid), DB_TEXT(id)), category_row_json, true, out);
-}
-
-static int category_menu_check(db_tx_t *tx, category_work_t *w)
-{
-    if (!w->menu_set || w->menu_id[0] == '\0')
+    const category_input_t *in = w->in;
+    if (!in->menu_set || in->menu_id[0] == '\0')
         return 0;
-    int rc = menu_row_exists(
+    return restaurant_ref_check(
         tx, "SELECT 1 FROM menus WHERE tenant_id = $1 AND property_id = $2 AND id = $3", w->pid,
-        w->menu_id);
-    if (rc == BUFFR_ENOTFOUND)
-        return buffr_fail(w->e, BUFFR_EVALIDATION, "menu_id", "no such menu in this property");
-    return rc;
+        in->menu_id, "menu_id", "no such menu in this property", w->e);
 }
 
-static int category_create_in_tx(db_tx_t *tx, void *ctx)
+static int category_insert(db_tx_t *tx, const restaurant_write_t *w)
 {
-    category_work_t *w = ctx;
-    int rc = restaurant_property_read(tx, w->pid, NULL, NULL);
-    if (rc == 0)
-        rc = category_menu_check(tx, w);
-    if (rc != 0)
-        return rc;
-    int64_t now = time_now();
-    rc =
-        db_exec(tx,
-                "INSERT INTO menu_categories (tenant_id, id, property_id, menu_id, name, position, "
-                "station, tax_rate_bp, created_at, updated_at) "
-                "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)",
-                DB_ARGS(DB_TEXT(w->id), DB_TEXT(w->pid), DB_TEXT(w->menu_id[0] ? w->menu_id : NULL),
-                        DB_TEXT(w->name), DB_INT(w->position), DB_TEXT(w->station),
-                        w->rate >= 0 ? DB_INT(w->rate) : DB_NULL, DB_INT(now)),
-                NULL);
-    return rc != 0 ? rc : category_read(tx, w->pid, w->id, &w->result);
+    const category_input_t *in = w->in;
+    return db_exec(
+        tx,
+        "INSERT INTO menu_categories (tenant_id, id, property_id, menu_id, name, position, "
+        "station, tax_rate_bp, created_at, updated_at) "
+        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)",
+        DB_ARGS(DB_TEXT(w->id), DB_TEXT(w->pid), DB_TEXT(in->menu_id[0] ? in->menu_id : NULL),
+                DB_TEXT(in->name), DB_INT(in->position), DB_TEXT(in->station),
+                in->rate >= 0 ? DB_INT(in->rate) : DB_NULL, DB_INT(time_now())),
+        NULL);
 }
+
+static int category_update_row(db_tx_t *tx, const restaurant_write_t *w, int64_t *changed)
+{
+    const category_input_t *in = w->in;
+    return db_exec(tx,
+                   "UPDATE menu_categories SET name = COALESCE($4, name), "
+                   "position = CASE WHEN $5 = 1 THEN $6 ELSE position END, "
+                   "menu_id = CASE WHEN $7 = 1 THEN $8 ELSE menu_id END, "
+                   "station = CASE WHEN $9 = 1 THEN $10 ELSE station END, "
+                   "tax_rate_bp = CASE WHEN $11 = 1 THEN $12 ELSE tax_rate_bp END, "
+                   "updated_at = $13, version = version + 1 "
+                   "WHERE tenant_id = $1 AND property_id = $2 AND id = $3 "
+                   "AND ($14 < 0 OR version = $14)",
+                   DB_ARGS(DB_TEXT(w->pid), DB_TEXT(w->id), DB_TEXT(in->name),
+                           DB_BOOL(in->position_set), DB_INT(in->position), DB_BOOL(in->menu_set),
+                           DB_TEXT(in->menu_id[0] ? in->menu_id : NULL), DB_BOOL(in->station_set),
+                           DB_TEXT(in->station), DB_BOOL(in->rate_set),
+                           in->rate >= 0 ? DB_INT(in->rate) : DB_NULL, DB_INT(time_now()),
+                           DB_INT(w->if_match)),
+                   changed);
+}
+
+static const restaurant_entity_t category_entity = {
+    .what = "category",
+    .select_one = "SELECT " CATEGORY_COLUMNS " FROM menu_categories WHERE tenant_id = $1 AND "
+                  "property_id = $2 AND id = $3",
+    .row = category_row_json,
+    .delete_one =
+        "DELETE FROM menu_categories WHERE tenant_id = $1 AND property_id = $2 AND id = $3",
+    .in_use = MENU_IN_USE("category"),
+    .check = category_menu_check,
+    .insert = category_insert,
+    .update = category_update_row,
+};
 
 int menu_category_create(app_t *app, const principal_t *who, const char *pid, json_t *body,
                          json_t **out, buffr_err_t *e)
 {
-    category_work_t w = {.pid = pid, .e = e};
-    int rc = category_parse(body, true, &w, e);
-    if (rc != 0)
-        return rc;
-    char id[UUID_BUF_SIZE];
-    uuid_v7_new(id);
-    w.id = id;
-    rc = restaurant_transact(app, who->tenant_id, DB_WRITE, category_create_in_tx, &w);
-    return restaurant_done(rc, w.result, out, e, "category");
-}
-
-static int category_update_in_tx(db_tx_t *tx, void *ctx)
-{
-    category_work_t *w = ctx;
-    int rc = category_menu_check(tx, w);
-    if (rc != 0)
-        return rc;
-    int64_t changed = 0;
-    rc = db_exec(tx,
-                 "UPDATE menu_categories SET name = COALESCE($4, name), "
-                 "position = CASE WHEN $5 = 1 THEN $6 ELSE position END, "
-                 "menu_id = CASE WHEN $7 = 1 THEN $8 ELSE menu_id END, "
-                 "station = CASE WHEN $9 = 1 THEN $10 ELSE station END, "
-                 "tax_rate_bp = CASE WHEN $11 = 1 THEN $12 ELSE tax_rate_bp END, "
-                 "updated_at = $13, version = version + 1 "
-                 "WHERE tenant_id = $1 AND property_id = $2 AND id = $3 "
-                 "AND ($14 < 0 OR version = $14)",
-                 DB_ARGS(DB_TEXT(w->pid), DB_TEXT(w->id), DB_TEXT(w->name),
-                         DB_BOOL(w->position_set), DB_INT(w->position), DB_BOOL(w->menu_set),
-                         DB_TEXT(w->menu_id[0] ? w->menu_id : NULL), DB_BOOL(w->station_set),
-                         DB_TEXT(w->station), DB_BOOL(w->rate_set),
-                         w->rate >= 0 ? DB_INT(w->rate) : DB_NULL, DB_INT(time_now()),
-                         DB_INT(w->if_match)),
-                 &changed);
-    if (rc != 0)
-        return rc;
-    rc = category_read(tx, w->pid, w->id, &w->result);
-    if (rc == 0 && changed == 0)
-        return buffr_fail(w->e, BUFFR_ECONFLICT, NULL,
-                          "the category was changed meanwhile; reload and retry");
-    return rc;
+    category_input_t in = {0};
+    int rc = category_parse(body, true, &in, e);
+    return rc != 0 ? rc : restaurant_entity_create(app, who, &category_entity, pid, &in, out, e);
 }
 
 int menu_category_update(app_t *app, const principal_t *who, const char *pid, const char *cid,
                          json_t *body, int64_t if_match, json_t **out, buffr_err_t *e)
 {
-    category_work_t w = {.pid = pid, .id = cid, .if_match = if_match, .e = e};
-    int rc = category_parse(body, false, &w, e);
-    if (rc != 0)
-        return rc;
-    rc = restaurant_transact(app, who->tenant_id, DB_WRITE, category_update_in_tx, &w);
-    return restaurant_done(rc, w.result, out, e, "category");
+    category_input_t in = {0};
+    int rc = category_parse(body, false, &in, e);
+    return rc != 0 ? rc
+                   : restaurant_entity_update(app, who, &category_entity, pid, cid, &in, if_match,
+                                              out, e);
 }
 
 int menu_category_delete(app_t *app, const principal_t *who, const char *pid, const char *cid,
                          buffr_err_t *e)
 {
-    return menu_delete_row(
-        app, who,
-        "DELETE FROM menu_categories WHERE tenant_id = $1 AND property_id = $2 AND id = $3", pid,
-        cid, NULL, "category", e);
+    return restaurant_entity_delete(app, who, &category_entity, pid, cid, e);
 }
 
 /* ---- items ---- */
@@ -600,239 +459,177 @@ static json_t *item_row_json(db_rows_t *rows)
         restaurant_time_json(db_int(rows, 11)), "version", (json_int_t)db_int(rows, 12));
 }
 
-typedef struct item_work {
-    const char *pid, *id;
-    int64_t if_match;
-    buffr_err_t *e;
+typedef struct item_input {
     const char *name, *description;
     char category_id[UUID_BUF_SIZE];
-    char *allergens, *dietary; /* owned */
+    char *allergens, *dietary; /* owned: item_input_free */
     bool name_set, description_set, category_set, price_set, available_set, position_set;
     int64_t price, position;
     bool available;
-    json_t *result;
-} item_work_t;
+} item_input_t;
 
-static int item_parse(json_t *body, bool create, item_work_t *w, buffr_err_t *e)
+static void item_input_free(item_input_t *in)
+{
+    free(in->allergens);
+    free(in->dietary);
+}
+
+static int item_parse(json_t *body, bool create, item_input_t *in, buffr_err_t *e)
 {
     int rc;
     bool present;
-    if ((rc = restaurant_uuid_field(body, "category_id", create, w->category_id, &w->category_set,
+    if ((rc = restaurant_uuid_field(body, "category_id", create, in->category_id, &in->category_set,
                                     e)) != 0 ||
-        (rc = jsonx_string(body, "name", create, 1, 200, &w->name, &w->name_set, e)) != 0 ||
-        (rc = jsonx_int(body, "price", create, 0, ORDER_MATH_MAX_PRICE, &w->price, &w->price_set,
+        (rc = jsonx_string(body, "name", create, 1, 200, &in->name, &in->name_set, e)) != 0 ||
+        (rc = jsonx_int(body, "price", create, 0, ORDER_MATH_MAX_PRICE, &in->price, &in->price_set,
                         e)) != 0 ||
-        (rc = jsonx_string(body, "description", false, 0, 2000, &w->description, &present, e)) !=
+        (rc = jsonx_string(body, "description", false, 0, 2000, &in->description, &present, e)) !=
             0 ||
-        (rc = jsonx_bool(body, "available", false, &w->available, &w->available_set, e)) != 0 ||
-        (rc = jsonx_int(body, "position", false, 0, 1000000, &w->position, &w->position_set, e)) !=
-            0 ||
-        (rc = menu_tags_parse(body, "allergens", &w->allergens, e)) != 0 ||
-        (rc = menu_tags_parse(body, "dietary", &w->dietary, e)) != 0)
+        (rc = jsonx_bool(body, "available", false, &in->available, &in->available_set, e)) != 0 ||
+        (rc = jsonx_int(body, "position", false, 0, 1000000, &in->position, &in->position_set,
+                        e)) != 0 ||
+        (rc = menu_tags_parse(body, "allergens", &in->allergens, e)) != 0 ||
+        (rc = menu_tags_parse(body, "dietary", &in->dietary, e)) != 0)
         return rc;
-    w->description_set = json_object_get(body, "description") != NULL;
-    if (create && !w->available_set)
-        w->available = true;
+    in->description_set = json_object_get(body, "description") != NULL;
+    if (create && !in->available_set)
+        in->available = true;
     return 0;
 }
 
-static void item_work_free(item_work_t *w)
+static int item_category_check(db_tx_t *tx, const restaurant_write_t *w)
 {
-    free(w->allergens);
-    free(w->dietary);
-}
-
-static int item_read(db_tx_t *tx, const char *pid, const char *id, json_t **out)
-{
-    return menu_collect(tx,
-                        "SELECT " ITEM_COLUMNS ITEM_FROM
-                        "WHERE i.tenant_id = $1 AND i.property_id = $2 AND i.id = $3",
-                        DB_ARGS(DB_TEXT(pid), DB_TEXT(id)), item_row_json, true, out);
-}
-
-static int item_category_check(db_tx_t *tx, item_work_t *w)
-{
-    if (!w->category_set)
+    const item_input_t *in = w->in;
+    if (!in->category_set)
         return 0;
-    int rc = menu_row_exists(
+    return restaurant_ref_check(
         tx, "SELECT 1 FROM menu_categories WHERE tenant_id = $1 AND property_id = $2 AND id = $3",
-        w->pid, w->category_id);
-    if (rc == BUFFR_ENOTFOUND)
-        return buffr_fail(w->e, BUFFR_EVALIDATION, "category_id",
-                          "no such category in this property");
-    return rc;
+        w->pid, in->category_id, "category_id", "no such category in this property", w->e);
 }
 
-static int item_create_in_tx(db_tx_t *tx, void *ctx)
+static int item_insert(db_tx_t *tx, const restaurant_write_t *w)
 {
-    item_work_t *w = ctx;
-    int rc = restaurant_property_read(tx, w->pid, NULL, NULL);
-    if (rc == 0)
-        rc = item_category_check(tx, w);
-    if (rc != 0)
-        return rc;
-    int64_t now = time_now();
-    rc = db_exec(tx,
-                 "INSERT INTO menu_items (tenant_id, id, property_id, category_id, name, "
-                 "description, price, available, allergens, dietary, position, created_at, "
-                 "updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, COALESCE($9, '[]'), "
-                 "COALESCE($10, '[]'), $11, $12, $12)",
-                 DB_ARGS(DB_TEXT(w->id), DB_TEXT(w->pid), DB_TEXT(w->category_id), DB_TEXT(w->name),
-                         DB_TEXT(w->description), DB_INT(w->price), DB_BOOL(w->available),
-                         DB_TEXT(w->allergens), DB_TEXT(w->dietary), DB_INT(w->position),
-                         DB_INT(now)),
-                 NULL);
-    return rc != 0 ? rc : item_read(tx, w->pid, w->id, &w->result);
+    const item_input_t *in = w->in;
+    return db_exec(tx,
+                   "INSERT INTO menu_items (tenant_id, id, property_id, category_id, name, "
+                   "description, price, available, allergens, dietary, position, created_at, "
+                   "updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, COALESCE($9, '[]'), "
+                   "COALESCE($10, '[]'), $11, $12, $12)",
+                   DB_ARGS(DB_TEXT(w->id), DB_TEXT(w->pid), DB_TEXT(in->category_id),
+                           DB_TEXT(in->name), DB_TEXT(in->description), DB_INT(in->price),
+                           DB_BOOL(in->available), DB_TEXT(in->allergens), DB_TEXT(in->dietary),
+                           DB_INT(in->position), DB_INT(time_now())),
+                   NULL);
 }
+
+static int item_update_row(db_tx_t *tx, const restaurant_write_t *w, int64_t *changed)
+{
+    const item_input_t *in = w->in;
+    return db_exec(tx,
+                   "UPDATE menu_items SET category_id = COALESCE($4, category_id), "
+                   "name = COALESCE($5, name), "
+                   "description = CASE WHEN $6 = 1 THEN $7 ELSE description END, "
+                   "price = CASE WHEN $8 = 1 THEN $9 ELSE price END, "
+                   "available = CASE WHEN $10 = 1 THEN $11 ELSE available END, "
+                   "allergens = COALESCE($12, allergens), dietary = COALESCE($13, dietary), "
+                   "position = CASE WHEN $14 = 1 THEN $15 ELSE position END, "
+                   "updated_at = $16, version = version + 1 "
+                   "WHERE tenant_id = $1 AND property_id = $2 AND id = $3 "
+                   "AND ($17 < 0 OR version = $17)",
+                   DB_ARGS(DB_TEXT(w->pid), DB_TEXT(w->id),
+                           DB_TEXT(in->category_set ? in->category_id : NULL), DB_TEXT(in->name),
+                           DB_BOOL(in->description_set), DB_TEXT(in->description),
+                           DB_BOOL(in->price_set), DB_INT(in->price), DB_BOOL(in->available_set),
+                           DB_BOOL(in->available), DB_TEXT(in->allergens), DB_TEXT(in->dietary),
+                           DB_BOOL(in->position_set), DB_INT(in->position), DB_INT(time_now()),
+                           DB_INT(w->if_match)),
+                   changed);
+}
+
+static const restaurant_entity_t item_entity = {
+    .what = "menu item",
+    .select_one = "SELECT " ITEM_COLUMNS ITEM_FROM
+                  "WHERE i.tenant_id = $1 AND i.property_id = $2 AND i.id = $3",
+    .row = item_row_json,
+    .delete_one = "DELETE FROM menu_items WHERE tenant_id = $1 AND property_id = $2 AND id = $3",
+    .in_use = MENU_IN_USE("menu item"),
+    .check = item_category_check,
+    .insert = item_insert,
+    .update = item_update_row,
+};
 
 int menu_item_create(app_t *app, const principal_t *who, const char *pid, json_t *body,
                      json_t **out, buffr_err_t *e)
 {
-    item_work_t w = {.pid = pid, .e = e};
-    int rc = item_parse(body, true, &w, e);
-    if (rc == 0) {
-        char id[UUID_BUF_SIZE];
-        uuid_v7_new(id);
-        w.id = id;
-        rc = restaurant_transact(app, who->tenant_id, DB_WRITE, item_create_in_tx, &w);
-        rc = restaurant_done(rc, w.result, out, e, "menu item");
-    }
-    item_work_free(&w);
+    item_input_t in = {0};
+    int rc = item_parse(body, true, &in, e);
+    if (rc == 0)
+        rc = restaurant_entity_create(app, who, &item_entity, pid, &in, out, e);
+    item_input_free(&in);
     return rc;
-}
-
-static int item_get_in_tx(db_tx_t *tx, void *ctx)
-{
-    item_work_t *w = ctx;
-    return item_read(tx, w->pid, w->id, &w->result);
 }
 
 int menu_item_get(app_t *app, const principal_t *who, const char *pid, const char *iid,
                   json_t **out, buffr_err_t *e)
 {
-    item_work_t w = {.pid = pid, .id = iid};
-    int rc = restaurant_transact(app, who->tenant_id, DB_READ, item_get_in_tx, &w);
-    return restaurant_done(rc, w.result, out, e, "menu item");
-}
-
-static int item_update_in_tx(db_tx_t *tx, void *ctx)
-{
-    item_work_t *w = ctx;
-    int rc = item_category_check(tx, w);
-    if (rc != 0)
-        return rc;
-    int64_t changed = 0;
-    rc =
-        db_exec(tx,
-                "UPDATE menu_items SET category_id = COALESCE($4, category_id), "
-                "name = COALESCE($5, name), "
-                "description = CASE WHEN $6 = 1 THEN $7 ELSE description END, "
-                "price = CASE WHEN $8 = 1 THEN $9 ELSE price END, "
-                "available = CASE WHEN $10 = 1 THEN $11 ELSE available END, "
-                "allergens = COALESCE($12, allergens), dietary = COALESCE($13, dietary), "
-                "position = CASE WHEN $14 = 1 THEN $15 ELSE position END, "
-                "updated_at = $16, version = version + 1 "
-                "WHERE tenant_id = $1 AND property_id = $2 AND id = $3 "
-                "AND ($17 < 0 OR version = $17)",
-                DB_ARGS(DB_TEXT(w->pid), DB_TEXT(w->id),
-                        DB_TEXT(w->category_set ? w->category_id : NULL), DB_TEXT(w->name),
-                        DB_BOOL(w->description_set), DB_TEXT(w->description), DB_BOOL(w->price_set),
-                        DB_INT(w->price), DB_BOOL(w->available_set), DB_BOOL(w->available),
-                        DB_TEXT(w->allergens), DB_TEXT(w->dietary), DB_BOOL(w->position_set),
-                        DB_INT(w->position), DB_INT(time_now()), DB_INT(w->if_match)),
-                &changed);
-    if (rc != 0)
-        return rc;
-    rc = item_read(tx, w->pid, w->id, &w->result);
-    if (rc == 0 && changed == 0)
-        return buffr_fail(w->e, BUFFR_ECONFLICT, NULL,
-                          "the menu item was changed meanwhile; reload and retry");
-    return rc;
+    return restaurant_entity_get(app, who, &item_entity, pid, iid, out, e);
 }
 
 int menu_item_update(app_t *app, const principal_t *who, const char *pid, const char *iid,
                      json_t *body, int64_t if_match, json_t **out, buffr_err_t *e)
 {
-    item_work_t w = {.pid = pid, .id = iid, .if_match = if_match, .e = e};
-    int rc = item_parse(body, false, &w, e);
-    if (rc == 0) {
-        rc = restaurant_transact(app, who->tenant_id, DB_WRITE, item_update_in_tx, &w);
-        rc = restaurant_done(rc, w.result, out, e, "menu item");
-    }
-    item_work_free(&w);
+    item_input_t in = {0};
+    int rc = item_parse(body, false, &in, e);
+    if (rc == 0)
+        rc = restaurant_entity_update(app, who, &item_entity, pid, iid, &in, if_match, out, e);
+    item_input_free(&in);
     return rc;
 }
 
 int menu_item_delete(app_t *app, const principal_t *who, const char *pid, const char *iid,
                      buffr_err_t *e)
 {
-    return menu_delete_row(
-        app, who, "DELETE FROM menu_items WHERE tenant_id = $1 AND property_id = $2 AND id = $3",
-        pid, iid, NULL, "menu item", e);
+    return restaurant_entity_delete(app, who, &item_entity, pid, iid, e);
 }
 
 /* ---- modifier groups ---- */
 
-typedef struct group_work {
-    const char *pid, *id;
-    buffr_err_t *e;
-    const char *name;
-    int64_t min_select, max_select;
-    json_t *options; /* borrowed from the body */
-    char group_id[UUID_BUF_SIZE];
-    json_t *result;
-} group_work_t;
+static json_t *group_row_json(db_rows_t *rows)
+{
+    return json_pack("{s:s, s:s, s:I, s:I, s:[], s:I}", "id", db_text(rows, 0), "name",
+                     db_text(rows, 1), "min_select", (json_int_t)db_int(rows, 2), "max_select",
+                     (json_int_t)db_int(rows, 3), "options", "version",
+                     (json_int_t)db_int(rows, 4));
+}
+
+static json_t *option_row_json(db_rows_t *rows)
+{
+    return json_pack("{s:s, s:s, s:I}", "id", db_text(rows, 1), "name", db_text(rows, 2),
+                     "price_delta", (json_int_t)db_int(rows, 3));
+}
 
 /* Groups of the property (one, when gid is given) with their options, in
  * two queries. */
 static int group_read_all(db_tx_t *tx, const char *pid, const char *gid, json_t **out)
 {
-    db_rows_t *rows;
-    int rc = db_query(
-        tx,
-        "SELECT id, name, min_select, max_select, version FROM menu_modifier_groups "
-        "WHERE tenant_id = $1 AND property_id = $2 AND (CAST($3 AS TEXT) IS NULL OR id = $3) "
-        "ORDER BY name, id",
-        DB_ARGS(DB_TEXT(pid), DB_TEXT(gid)), &rows);
-    if (rc != 0)
-        return rc;
     json_t *list = json_array(), *by_id = json_object();
-    if (list == NULL || by_id == NULL)
-        rc = BUFFR_ENOMEM;
-    while (rc == 0 && (rc = db_next(rows)) == 1) {
-        json_t *g = json_pack("{s:s, s:s, s:I, s:I, s:[], s:I}", "id", db_text(rows, 0), "name",
-                              db_text(rows, 1), "min_select", (json_int_t)db_int(rows, 2),
-                              "max_select", (json_int_t)db_int(rows, 3), "options", "version",
-                              (json_int_t)db_int(rows, 4));
-        rc = g && json_object_set(by_id, db_text(rows, 0), g) == 0 &&
-                     json_array_append_new(list, g) == 0
-                 ? 0
-                 : BUFFR_ENOMEM;
-    }
-    db_rows_free(rows);
-    rows = NULL;
-    if (rc == 0) {
-        rc = db_query(
+    int rc = list && by_id ? 0 : BUFFR_ENOMEM;
+    if (rc == 0)
+        rc = restaurant_rows_append(
+            tx,
+            "SELECT id, name, min_select, max_select, version FROM menu_modifier_groups "
+            "WHERE tenant_id = $1 AND property_id = $2 AND (CAST($3 AS TEXT) IS NULL OR id = $3) "
+            "ORDER BY name, id",
+            DB_ARGS(DB_TEXT(pid), DB_TEXT(gid)), group_row_json, list, by_id);
+    if (rc == 0)
+        rc = restaurant_rows_attach(
             tx,
             "SELECT o.group_id, o.id, o.name, o.price_delta FROM menu_modifier_options o "
             "WHERE o.tenant_id = $1 AND o.property_id = $2 AND (CAST($3 AS TEXT) IS NULL OR "
             "o.group_id = $3) ORDER BY o.group_id, o.position, o.id",
-            DB_ARGS(DB_TEXT(pid), DB_TEXT(gid)), &rows);
-        while (rc == 0 && (rc = db_next(rows)) == 1) {
-            json_t *g = json_object_get(by_id, db_text(rows, 0));
-            rc = 0;
-            if (g == NULL)
-                continue;
-            json_t *o = json_pack("{s:s, s:s, s:I}", "id", db_text(rows, 1), "name",
-                                  db_text(rows, 2), "price_delta", (json_int_t)db_int(rows, 3));
-            if (o == NULL || json_array_append_new(json_object_get(g, "options"), o) != 0)
-                rc = BUFFR_ENOMEM;
-        }
-        if (rows)
-            db_rows_free(rows);
-    }
+            DB_ARGS(DB_TEXT(pid), DB_TEXT(gid)), option_row_json, by_id, "options");
     json_decref(by_id);
-    if (rc < 0) {
+    if (rc != 0) {
         json_decref(list);
         return rc;
     }
@@ -841,28 +638,49 @@ static int group_read_all(db_tx_t *tx, const char *pid, const char *gid, json_t 
     return 0;
 }
 
-static int group_parse(json_t *body, group_work_t *w, buffr_err_t *e)
+static int group_read(db_tx_t *tx, const char *pid, const char *id, json_t **out)
+{
+    json_t *list = NULL;
+    int rc = group_read_all(tx, pid, id, &list);
+    if (rc != 0)
+        return rc;
+    json_t *one = json_incref(json_array_get(list, 0));
+    json_decref(list);
+    if (one == NULL)
+        return BUFFR_ENOTFOUND;
+    json_decref(*out);
+    *out = one;
+    return 0;
+}
+
+typedef struct group_input {
+    const char *name;
+    int64_t min_select, max_select;
+    json_t *options; /* borrowed from the body */
+} group_input_t;
+
+static int group_parse(json_t *body, group_input_t *in, buffr_err_t *e)
 {
     int rc;
     bool present;
-    if ((rc = jsonx_string(body, "name", true, 1, 200, &w->name, &present, e)) != 0 ||
-        (rc = jsonx_int(body, "min_select", true, 0, 50, &w->min_select, &present, e)) != 0 ||
-        (rc = jsonx_int(body, "max_select", true, 1, 50, &w->max_select, &present, e)) != 0)
+    if ((rc = jsonx_string(body, "name", true, 1, 200, &in->name, &present, e)) != 0 ||
+        (rc = jsonx_int(body, "min_select", true, 0, 50, &in->min_select, &present, e)) != 0 ||
+        (rc = jsonx_int(body, "max_select", true, 1, 50, &in->max_select, &present, e)) != 0)
         return rc;
-    if (w->max_select < w->min_select)
+    if (in->max_select < in->min_select)
         return buffr_fail(e, BUFFR_EVALIDATION, "max_select",
                           "max_select must be at least min_select");
-    w->options = json_object_get(body, "options");
-    if (!json_is_array(w->options) || json_array_size(w->options) < 1 ||
-        json_array_size(w->options) > 100)
+    in->options = json_object_get(body, "options");
+    if (!json_is_array(in->options) || json_array_size(in->options) < 1 ||
+        json_array_size(in->options) > 100)
         return buffr_fail(e, BUFFR_EVALIDATION, "options",
                           "options must be an array of 1 to 100 options");
-    if ((int64_t)json_array_size(w->options) < w->min_select)
+    if ((int64_t)json_array_size(in->options) < in->min_select)
         return buffr_fail(e, BUFFR_EVALIDATION, "options",
                           "there are fewer options than min_select");
     size_t i;
     json_t *o;
-    json_array_foreach(w->options, i, o)
+    json_array_foreach(in->options, i, o)
     {
         const char *name;
         int64_t delta;
@@ -879,22 +697,20 @@ static int group_parse(json_t *body, group_work_t *w, buffr_err_t *e)
     return 0;
 }
 
-static int group_create_in_tx(db_tx_t *tx, void *ctx)
+static int group_insert(db_tx_t *tx, const restaurant_write_t *w)
 {
-    group_work_t *w = ctx;
-    int rc = restaurant_property_read(tx, w->pid, NULL, NULL);
-    if (rc != 0)
-        return rc;
+    const group_input_t *in = w->in;
     int64_t now = time_now();
-    rc = db_exec(tx,
-                 "INSERT INTO menu_modifier_groups (tenant_id, id, property_id, name, min_select, "
-                 "max_select, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $7)",
-                 DB_ARGS(DB_TEXT(w->id), DB_TEXT(w->pid), DB_TEXT(w->name), DB_INT(w->min_select),
-                         DB_INT(w->max_select), DB_INT(now)),
-                 NULL);
+    int rc = db_exec(tx,
+                     "INSERT INTO menu_modifier_groups (tenant_id, id, property_id, name, "
+                     "min_select, max_select, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, "
+                     "$6, $7, $7)",
+                     DB_ARGS(DB_TEXT(w->id), DB_TEXT(w->pid), DB_TEXT(in->name),
+                             DB_INT(in->min_select), DB_INT(in->max_select), DB_INT(now)),
+                     NULL);
     size_t i;
     json_t *o;
-    json_array_foreach(w->options, i, o)
+    json_array_foreach(in->options, i, o)
     {
         if (rc != 0)
             break;
@@ -910,108 +726,92 @@ static int group_create_in_tx(db_tx_t *tx, void *ctx)
                              DB_INT(i)),
                      NULL);
     }
-    if (rc != 0)
-        return rc;
-    json_t *list = NULL;
-    rc = group_read_all(tx, w->pid, w->id, &list);
-    if (rc != 0)
-        return rc;
-    json_decref(w->result);
-    w->result = json_incref(json_array_get(list, 0));
-    json_decref(list);
-    return w->result ? 0 : BUFFR_ENOTFOUND;
+    return rc;
 }
+
+/* No update: a group is replaced (deleted, and another created). */
+static const restaurant_entity_t group_entity = {
+    .what = "modifier group",
+    .delete_one =
+        "DELETE FROM menu_modifier_groups WHERE tenant_id = $1 AND property_id = $2 AND id = $3",
+    .in_use = MENU_IN_USE("modifier group"),
+    .read = group_read,
+    .insert = group_insert,
+};
 
 int menu_group_create(app_t *app, const principal_t *who, const char *pid, json_t *body,
                       json_t **out, buffr_err_t *e)
 {
-    group_work_t w = {.pid = pid, .e = e};
-    int rc = group_parse(body, &w, e);
-    if (rc != 0)
-        return rc;
-    char id[UUID_BUF_SIZE];
-    uuid_v7_new(id);
-    w.id = id;
-    rc = restaurant_transact(app, who->tenant_id, DB_WRITE, group_create_in_tx, &w);
-    return restaurant_done(rc, w.result, out, e, "modifier group");
+    group_input_t in = {0};
+    int rc = group_parse(body, &in, e);
+    return rc != 0 ? rc : restaurant_entity_create(app, who, &group_entity, pid, &in, out, e);
 }
 
-static int group_list_in_tx(db_tx_t *tx, void *ctx)
+static int group_list_read(db_tx_t *tx, const char *pid, json_t **out)
 {
-    group_work_t *w = ctx;
-    int rc = restaurant_property_read(tx, w->pid, NULL, NULL);
-    json_t *list = NULL;
-    if (rc == 0)
-        rc = group_read_all(tx, w->pid, NULL, &list);
-    if (rc != 0)
-        return rc;
-    json_decref(w->result);
-    w->result = json_pack("{s:o, s:n}", "data", list, "next_cursor");
-    return w->result ? 0 : BUFFR_ENOMEM;
+    return group_read_all(tx, pid, NULL, out);
 }
 
 int menu_group_list(app_t *app, const principal_t *who, const char *pid, json_t **out,
                     buffr_err_t *e)
 {
-    group_work_t w = {.pid = pid};
-    int rc = restaurant_transact(app, who->tenant_id, DB_READ, group_list_in_tx, &w);
-    return restaurant_done(rc, w.result, out, e, "property");
+    return restaurant_list_read(app, who, pid, group_list_read, out, e);
 }
 
 int menu_group_delete(app_t *app, const principal_t *who, const char *pid, const char *gid,
                       buffr_err_t *e)
 {
-    return menu_delete_row(
-        app, who,
-        "DELETE FROM menu_modifier_groups WHERE tenant_id = $1 AND property_id = $2 AND id = $3",
-        pid, gid, NULL, "modifier group", e);
+    return restaurant_entity_delete(app, who, &group_entity, pid, gid, e);
 }
+
+/* ---- an item's modifier groups ---- */
+
+typedef struct attach_work {
+    const char *pid, *iid;
+    char group_id[UUID_BUF_SIZE];
+    buffr_err_t *e;
+} attach_work_t;
 
 static int attach_in_tx(db_tx_t *tx, void *ctx)
 {
-    group_work_t *w = ctx;
-    int rc = menu_row_exists(
+    attach_work_t *w = ctx;
+    int64_t found = 0;
+    int rc = db_query_int(
         tx, "SELECT 1 FROM menu_items WHERE tenant_id = $1 AND property_id = $2 AND id = $3",
-        w->pid, w->id);
-    if (rc != 0)
-        return rc;
-    rc = menu_row_exists(tx,
-                         "SELECT 1 FROM menu_modifier_groups WHERE tenant_id = $1 AND "
-                         "property_id = $2 AND id = $3",
-                         w->pid, w->group_id);
-    if (rc == BUFFR_ENOTFOUND)
-        return buffr_fail(w->e, BUFFR_EVALIDATION, "group_id",
-                          "no such modifier group in this property");
-    if (rc != 0)
-        return rc;
+        DB_ARGS(DB_TEXT(w->pid), DB_TEXT(w->iid)), &found);
+    if (rc == 0)
+        rc = restaurant_ref_check(tx,
+                                  "SELECT 1 FROM menu_modifier_groups WHERE tenant_id = $1 AND "
+                                  "property_id = $2 AND id = $3",
+                                  w->pid, w->group_id, "group_id",
+                                  "no such modifier group in this property", w->e);
     int64_t next = 0;
-    rc = db_query_int(tx,
-                      "SELECT COALESCE(MAX(position) + 1, 0) FROM menu_item_modifier_groups "
-                      "WHERE tenant_id = $1 AND item_id = $2",
-                      DB_ARGS(DB_TEXT(w->id)), &next);
+    if (rc == 0)
+        rc = db_query_int(tx,
+                          "SELECT COALESCE(MAX(position) + 1, 0) FROM menu_item_modifier_groups "
+                          "WHERE tenant_id = $1 AND item_id = $2",
+                          DB_ARGS(DB_TEXT(w->iid)), &next);
     if (rc != 0)
         return rc;
-    rc =
-        db_exec(tx,
-                "INSERT INTO menu_item_modifier_groups (tenant_id, property_id, item_id, "
-                "group_id, position) VALUES ($1, $2, $3, $4, $5) "
-                "ON CONFLICT (tenant_id, item_id, group_id) DO NOTHING",
-                DB_ARGS(DB_TEXT(w->pid), DB_TEXT(w->id), DB_TEXT(w->group_id), DB_INT(next)), NULL);
-    return rc != 0 ? rc : item_read(tx, w->pid, w->id, &w->result);
+    return db_exec(
+        tx,
+        "INSERT INTO menu_item_modifier_groups (tenant_id, property_id, item_id, group_id, "
+        "position) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (tenant_id, item_id, group_id) DO "
+        "NOTHING",
+        DB_ARGS(DB_TEXT(w->pid), DB_TEXT(w->iid), DB_TEXT(w->group_id), DB_INT(next)), NULL);
 }
 
 int menu_item_attach_group(app_t *app, const principal_t *who, const char *pid, const char *iid,
                            json_t *body, json_t **out, buffr_err_t *e)
 {
-    group_work_t w = {.pid = pid, .id = iid, .e = e};
+    attach_work_t w = {.pid = pid, .iid = iid, .e = e};
     int rc = restaurant_uuid_field(body, "group_id", true, w.group_id, NULL, e);
     if (rc != 0)
         return rc;
     rc = restaurant_transact(app, who->tenant_id, DB_WRITE, attach_in_tx, &w);
     if (rc != 0)
-        return restaurant_done(rc, w.result, out, e, "menu item");
+        return restaurant_done(rc, NULL, out, e, "menu item");
     /* Answer the item with its groups, as the whole menu shows it. */
-    json_decref(w.result);
     json_t *menu = NULL;
     rc = menu_render(app, who, pid, NULL, false, &menu, e);
     if (rc != 0)
@@ -1033,10 +833,11 @@ int menu_item_attach_group(app_t *app, const principal_t *who, const char *pid, 
 int menu_item_detach_group(app_t *app, const principal_t *who, const char *pid, const char *iid,
                            const char *gid, buffr_err_t *e)
 {
-    return menu_delete_row(app, who,
-                           "DELETE FROM menu_item_modifier_groups WHERE tenant_id = $1 AND "
-                           "property_id = $2 AND item_id = $3 AND group_id = $4",
-                           pid, iid, gid, "modifier group of the item", e);
+    return restaurant_delete_row(app, who,
+                                 "DELETE FROM menu_item_modifier_groups WHERE tenant_id = $1 AND "
+                                 "property_id = $2 AND item_id = $3 AND group_id = $4",
+                                 pid, iid, gid, "modifier group of the item",
+                                 MENU_IN_USE("modifier group of the item"), e);
 }
 
 /* ---- the whole menu ---- */
@@ -1053,19 +854,19 @@ static int render_in_tx(db_tx_t *tx, void *ctx)
     json_t *settings = NULL, *menus = NULL, *categories = NULL, *groups = NULL;
     int rc = settings_read(tx, w->pid, &settings);
     if (rc == 0)
-        rc = menu_collect(tx,
-                          "SELECT " MENU_COLUMNS " FROM menus WHERE tenant_id = $1 AND "
-                          "property_id = $2 AND (CAST($3 AS TEXT) IS NULL OR id = $3) ORDER BY "
-                          "position, name, id",
-                          DB_ARGS(DB_TEXT(w->pid), DB_TEXT(w->menu_id)), menu_row_json, false,
-                          &menus);
+        rc = restaurant_rows_json(tx,
+                                  "SELECT " MENU_COLUMNS " FROM menus WHERE tenant_id = $1 AND "
+                                  "property_id = $2 AND (CAST($3 AS TEXT) IS NULL OR id = $3) "
+                                  "ORDER BY position, name, id",
+                                  DB_ARGS(DB_TEXT(w->pid), DB_TEXT(w->menu_id)), menu_row_json,
+                                  &menus);
     if (rc == 0)
-        rc = menu_collect(tx,
-                          "SELECT " CATEGORY_COLUMNS " FROM menu_categories WHERE tenant_id = $1 "
-                          "AND property_id = $2 AND (CAST($3 AS TEXT) IS NULL OR menu_id = $3) "
-                          "ORDER BY position, name, id",
-                          DB_ARGS(DB_TEXT(w->pid), DB_TEXT(w->menu_id)), category_row_json, false,
-                          &categories);
+        rc = restaurant_rows_json(
+            tx,
+            "SELECT " CATEGORY_COLUMNS " FROM menu_categories WHERE tenant_id = $1 AND "
+            "property_id = $2 AND (CAST($3 AS TEXT) IS NULL OR menu_id = $3) ORDER BY position, "
+            "name, id",
+            DB_ARGS(DB_TEXT(w->pid), DB_TEXT(w->menu_id)), category_row_json, &categories);
     if (rc == 0)
         rc = group_read_all(tx, w->pid, NULL, &groups);
     json_t *cat_by_id = json_object(), *group_by_id = json_object(), *item_by_id = json_object();

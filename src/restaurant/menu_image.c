@@ -49,20 +49,14 @@ static int image_set_in_tx(db_tx_t *tx, void *ctx)
 {
     image_work_t *w = ctx;
     db_rows_t *rows;
-    int rc = db_query(tx,
-                      "SELECT image_type FROM menu_items WHERE tenant_id = $1 AND property_id = $2 "
-                      "AND id = $3",
-                      DB_ARGS(DB_TEXT(w->pid), DB_TEXT(w->iid)), &rows);
+    int rc = restaurant_first_row(tx,
+                                  "SELECT image_type FROM menu_items WHERE tenant_id = $1 AND "
+                                  "property_id = $2 AND id = $3",
+                                  DB_ARGS(DB_TEXT(w->pid), DB_TEXT(w->iid)), &rows);
     if (rc != 0)
         return rc;
-    rc = db_next(rows);
-    if (rc == 1)
-        snprintf(w->old_type, sizeof(w->old_type), "%s", db_text(rows, 0) ? db_text(rows, 0) : "");
+    snprintf(w->old_type, sizeof(w->old_type), "%s", db_text(rows, 0) ? db_text(rows, 0) : "");
     db_rows_free(rows);
-    if (rc == 0)
-        return BUFFR_ENOTFOUND;
-    if (rc < 0)
-        return rc;
     if (w->type == NULL) /* only reading */
         return 0;
     return db_exec(tx,

@@ -89,8 +89,18 @@ static json_t *order_item_row_json(db_rows_t *rows)
         db_text(rows, 12), "placed_at", restaurant_time_json(db_int(rows, 13)));
 }
 
-/* Run sql (order rows) and fill list plus by_id; then attach items and
- * discounts from their own queries, which select by the same arguments. */
+static json_t *order_discount_row_json(db_rows_t *rows)
+{
+    return json_pack("{s:s, s:s, s:o, s:o, s:s, s:o}", "id", db_text(rows, 1), "kind",
+                     db_is_null(rows, 2) ? "percent" : "amount", "amount",
+                     db_is_null(rows, 2) ? json_null() : json_integer(db_int(rows, 2)), "percent",
+                     db_is_null(rows, 3) ? json_null() : json_integer(db_int(rows, 3) / 100),
+                     "reason", db_text(rows, 4), "created_at",
+                     restaurant_time_json(db_int(rows, 5)));
+}
+
+/* Run orders_sql into list; then attach the orders' items and discounts
+ * from their own queries, which select by the same arguments. */
 static int order_query_into(db_tx_t *tx, const char *orders_sql, const char *items_sql,
                             const char *discounts_sql, const db_arg_t *args, size_t nargs,
                             json_t *list)
@@ -98,49 +108,15 @@ static int order_query_into(db_tx_t *tx, const char *orders_sql, const char *ite
     json_t *by_id = json_object();
     if (by_id == NULL)
         return BUFFR_ENOMEM;
-    db_rows_t *rows = NULL;
-    int rc = db_query(tx, orders_sql, args, nargs, &rows);
-    while (rc == 0 && (rc = db_next(rows)) == 1) {
-        json_t *o = order_row_json(rows);
-        rc = o && json_object_set(by_id, db_text(rows, 0), o) == 0 &&
-                     json_array_append_new(list, o) == 0
-                 ? 0
-                 : BUFFR_ENOMEM;
-    }
-    db_rows_free(rows);
-    rows = NULL;
+    int rc = restaurant_rows_append(tx, orders_sql, args, nargs, order_row_json, list, by_id);
     if (rc == 0 && json_array_size(list) > 0)
-        rc = db_query(tx, items_sql, args, nargs, &rows);
-    while (rows && rc == 0 && (rc = db_next(rows)) == 1) {
-        json_t *o = json_object_get(by_id, db_text(rows, 0));
-        rc = 0;
-        if (o == NULL)
-            continue;
-        json_t *item = order_item_row_json(rows);
-        if (item == NULL || json_array_append_new(json_object_get(o, "items"), item) != 0)
-            rc = BUFFR_ENOMEM;
-    }
-    db_rows_free(rows);
-    rows = NULL;
+        rc =
+            restaurant_rows_attach(tx, items_sql, args, nargs, order_item_row_json, by_id, "items");
     if (rc == 0 && json_array_size(list) > 0)
-        rc = db_query(tx, discounts_sql, args, nargs, &rows);
-    while (rows && rc == 0 && (rc = db_next(rows)) == 1) {
-        json_t *o = json_object_get(by_id, db_text(rows, 0));
-        rc = 0;
-        if (o == NULL)
-            continue;
-        json_t *d = json_pack(
-            "{s:s, s:s, s:o, s:o, s:s, s:o}", "id", db_text(rows, 1), "kind",
-            db_is_null(rows, 2) ? "percent" : "amount", "amount",
-            db_is_null(rows, 2) ? json_null() : json_integer(db_int(rows, 2)), "percent",
-            db_is_null(rows, 3) ? json_null() : json_integer(db_int(rows, 3) / 100), "reason",
-            db_text(rows, 4), "created_at", restaurant_time_json(db_int(rows, 5)));
-        if (d == NULL || json_array_append_new(json_object_get(o, "discounts"), d) != 0)
-            rc = BUFFR_ENOMEM;
-    }
-    db_rows_free(rows);
+        rc = restaurant_rows_attach(tx, discounts_sql, args, nargs, order_discount_row_json, by_id,
+                                    "discounts");
     json_decref(by_id);
-    return rc < 0 ? rc : 0;
+    return rc;
 }
 
 /* The table filter ($4) applies to the order row; the queries of its items
@@ -187,26 +163,21 @@ typedef struct order_head {
 static int order_head_read(db_tx_t *tx, const char *pid, const char *oid, order_head_t *h)
 {
     db_rows_t *rows;
-    int rc = db_query(tx,
-                      "SELECT status, table_id, version, tip, tax_inclusive, channel FROM orders "
-                      "WHERE tenant_id = $1 AND property_id = $2 AND id = $3",
-                      DB_ARGS(DB_TEXT(pid), DB_TEXT(oid)), &rows);
+    int rc = restaurant_first_row(tx,
+                                  "SELECT status, table_id, version, tip, tax_inclusive, channel "
+                                  "FROM orders WHERE tenant_id = $1 AND property_id = $2 AND id = "
+                                  "$3",
+                                  DB_ARGS(DB_TEXT(pid), DB_TEXT(oid)), &rows);
     if (rc != 0)
         return rc;
-    rc = db_next(rows);
-    if (rc == 1) {
-        snprintf(h->status, sizeof(h->status), "%s", db_text(rows, 0));
-        snprintf(h->table_id, sizeof(h->table_id), "%s", db_text(rows, 1) ? db_text(rows, 1) : "");
-        h->version = db_int(rows, 2);
-        h->tip = db_int(rows, 3);
-        h->tax_inclusive = db_int(rows, 4) != 0;
-        snprintf(h->channel, sizeof(h->channel), "%s", db_text(rows, 5));
-        rc = 0;
-    } else if (rc == 0) {
-        rc = BUFFR_ENOTFOUND;
-    }
+    snprintf(h->status, sizeof(h->status), "%s", db_text(rows, 0));
+    snprintf(h->table_id, sizeof(h->table_id), "%s", db_text(rows, 1) ? db_text(rows, 1) : "");
+    h->version = db_int(rows, 2);
+    h->tip = db_int(rows, 3);
+    h->tax_inclusive = db_int(rows, 4) != 0;
+    snprintf(h->channel, sizeof(h->channel), "%s", db_text(rows, 5));
     db_rows_free(rows);
-    return rc;
+    return 0;
 }
 
 /* ---- totals ---- */
@@ -313,19 +284,19 @@ static int order_table_resolve(db_tx_t *tx, const char *pid, const char *text,
     table_id[0] = '\0';
     snprintf(label, label_size, "%s", text);
     db_rows_t *rows;
-    int rc = db_query(tx,
-                      "SELECT id, name FROM restaurant_tables WHERE tenant_id = $1 AND "
-                      "property_id = $2 AND (id = $3 OR name = $3) ORDER BY name = $3 DESC",
-                      DB_ARGS(DB_TEXT(pid), DB_TEXT(text)), &rows);
+    int rc = restaurant_first_row(tx,
+                                  "SELECT id, name FROM restaurant_tables WHERE tenant_id = $1 AND "
+                                  "property_id = $2 AND (id = $3 OR name = $3) ORDER BY name = $3 "
+                                  "DESC",
+                                  DB_ARGS(DB_TEXT(pid), DB_TEXT(text)), &rows);
+    if (rc == BUFFR_ENOTFOUND) /* not one of the tables: a free label */
+        return 0;
     if (rc != 0)
         return rc;
-    rc = db_next(rows);
-    if (rc == 1) {
-        snprintf(table_id, UUID_BUF_SIZE, "%s", db_text(rows, 0));
-        snprintf(label, label_size, "%s", db_text(rows, 1));
-    }
+    snprintf(table_id, UUID_BUF_SIZE, "%s", db_text(rows, 0));
+    snprintf(label, label_size, "%s", db_text(rows, 1));
     db_rows_free(rows);
-    return rc < 0 ? rc : 0;
+    return 0;
 }
 
 /* ---- lines: parsing and pricing ---- */
@@ -427,33 +398,27 @@ static int order_line_price(db_tx_t *tx, const char *pid, int64_t default_rate, 
                             size_t i, buffr_err_t *e)
 {
     db_rows_t *rows;
-    int rc = db_query(tx,
-                      "SELECT i.name, i.price, i.available, i.category_id, c.name, c.station, "
-                      "c.tax_rate_bp FROM menu_items i JOIN menu_categories c ON c.tenant_id = "
-                      "i.tenant_id AND c.id = i.category_id WHERE i.tenant_id = $1 AND "
-                      "i.property_id = $2 AND i.id = $3",
-                      DB_ARGS(DB_TEXT(pid), DB_TEXT(l->menu_item_id)), &rows);
-    if (rc != 0)
-        return rc;
-    rc = db_next(rows);
-    bool available = false;
-    if (rc == 1) {
-        snprintf(l->name, sizeof(l->name), "%s", db_text(rows, 0));
-        l->unit_price = db_int(rows, 1);
-        available = db_int(rows, 2) != 0;
-        snprintf(l->category_id, sizeof(l->category_id), "%s", db_text(rows, 3));
-        snprintf(l->category_name, sizeof(l->category_name), "%s", db_text(rows, 4));
-        l->has_station = !db_is_null(rows, 5);
-        snprintf(l->station, sizeof(l->station), "%s", l->has_station ? db_text(rows, 5) : "");
-        l->tax_rate_bp = db_is_null(rows, 6) ? default_rate : db_int(rows, 6);
-    }
-    db_rows_free(rows);
+    int rc = restaurant_first_row(tx,
+                                  "SELECT i.name, i.price, i.available, i.category_id, c.name, "
+                                  "c.station, c.tax_rate_bp FROM menu_items i JOIN menu_categories "
+                                  "c ON c.tenant_id = i.tenant_id AND c.id = i.category_id WHERE "
+                                  "i.tenant_id = $1 AND i.property_id = $2 AND i.id = $3",
+                                  DB_ARGS(DB_TEXT(pid), DB_TEXT(l->menu_item_id)), &rows);
     char field[64];
     snprintf(field, sizeof(field), "items[%zu].menu_item_id", i);
-    if (rc == 0)
+    if (rc == BUFFR_ENOTFOUND)
         return buffr_fail(e, BUFFR_EVALIDATION, field, "there is no such item on this menu");
-    if (rc < 0)
+    if (rc != 0)
         return rc;
+    snprintf(l->name, sizeof(l->name), "%s", db_text(rows, 0));
+    l->unit_price = db_int(rows, 1);
+    bool available = db_int(rows, 2) != 0;
+    snprintf(l->category_id, sizeof(l->category_id), "%s", db_text(rows, 3));
+    snprintf(l->category_name, sizeof(l->category_name), "%s", db_text(rows, 4));
+    l->has_station = !db_is_null(rows, 5);
+    snprintf(l->station, sizeof(l->station), "%s", l->has_station ? db_text(rows, 5) : "");
+    l->tax_rate_bp = db_is_null(rows, 6) ? default_rate : db_int(rows, 6);
+    db_rows_free(rows);
     if (!available)
         return buffr_fail(e, BUFFR_EVALIDATION, field, "%s is not available now", l->name);
 
@@ -614,28 +579,19 @@ static int order_create_price_in_tx(db_tx_t *tx, void *ctx)
 {
     order_create_work_t *w = ctx;
     db_rows_t *rows;
-    int rc = db_query(tx,
-                      "SELECT p.currency, p.timezone, COALESCE(s.tax_rate_bp, 0), "
-                      "COALESCE(s.tax_inclusive, 0) FROM properties p LEFT JOIN "
-                      "restaurant_settings s ON s.tenant_id = p.tenant_id AND s.property_id = p.id "
-                      "WHERE p.tenant_id = $1 AND p.id = $2",
-                      DB_ARGS(DB_TEXT(w->pid)), &rows);
+    int rc = restaurant_first_row(tx,
+                                  "SELECT p.currency, p.timezone, COALESCE(s.tax_rate_bp, 0), "
+                                  "COALESCE(s.tax_inclusive, 0) FROM properties p LEFT JOIN "
+                                  "restaurant_settings s ON s.tenant_id = p.tenant_id AND "
+                                  "s.property_id = p.id WHERE p.tenant_id = $1 AND p.id = $2",
+                                  DB_ARGS(DB_TEXT(w->pid)), &rows);
     if (rc != 0)
         return rc;
-    int64_t rate = 0;
-    rc = db_next(rows);
-    if (rc == 1) {
-        snprintf(w->currency, sizeof(w->currency), "%s", db_text(rows, 0));
-        snprintf(w->zone, sizeof(w->zone), "%s", db_text(rows, 1));
-        rate = db_int(rows, 2);
-        w->inclusive = db_int(rows, 3) != 0;
-    }
+    snprintf(w->currency, sizeof(w->currency), "%s", db_text(rows, 0));
+    snprintf(w->zone, sizeof(w->zone), "%s", db_text(rows, 1));
+    int64_t rate = db_int(rows, 2);
+    w->inclusive = db_int(rows, 3) != 0;
     db_rows_free(rows);
-    if (rc == 0)
-        return BUFFR_ENOTFOUND;
-    if (rc < 0)
-        return rc;
-    rc = 0;
 
     if (w->has_reservation && strcmp(w->channel, "room_service") == 0 &&
         (rc = order_reservation_check(tx, w->pid, w->reservation_id, w->e)) != 0)
@@ -947,21 +903,18 @@ static int order_change_add(db_tx_t *tx, order_change_work_t *w, order_head_t *h
 static int order_change_void(db_tx_t *tx, order_change_work_t *w, order_head_t *h)
 {
     db_rows_t *rows;
-    int rc = db_query(tx,
-                      "SELECT status FROM order_items WHERE tenant_id = $1 AND property_id = $2 "
-                      "AND order_id = $3 AND id = $4",
-                      DB_ARGS(DB_TEXT(w->pid), DB_TEXT(w->oid), DB_TEXT(w->item_id)), &rows);
+    int rc =
+        restaurant_first_row(tx,
+                             "SELECT status FROM order_items WHERE tenant_id = $1 AND "
+                             "property_id = $2 AND order_id = $3 AND id = $4",
+                             DB_ARGS(DB_TEXT(w->pid), DB_TEXT(w->oid), DB_TEXT(w->item_id)), &rows);
+    if (rc == BUFFR_ENOTFOUND)
+        return buffr_fail(w->e, BUFFR_ENOTFOUND, NULL, "order item not found");
     if (rc != 0)
         return rc;
-    char status[16] = "";
-    rc = db_next(rows);
-    if (rc == 1)
-        snprintf(status, sizeof(status), "%s", db_text(rows, 0));
+    char status[16];
+    snprintf(status, sizeof(status), "%s", db_text(rows, 0));
     db_rows_free(rows);
-    if (rc == 0)
-        return buffr_fail(w->e, BUFFR_ENOTFOUND, NULL, "order item not found");
-    if (rc < 0)
-        return rc;
     if (strcmp(status, "voided") == 0)
         return buffr_fail(w->e, BUFFR_ESTATE, NULL, "the item is already voided");
     /* Once the kitchen has started, voiding wastes food: a manager's call. */
@@ -1105,37 +1058,35 @@ static int order_change_in_tx(db_tx_t *tx, void *ctx)
     return rc != 0 ? rc : order_read(tx, w->pid, w->oid, NULL, &w->result);
 }
 
-static int order_change_run(app_t *app, order_change_work_t *w, json_t **out)
+/* Run a change w (its kind and inputs set) on order oid. */
+static int order_change_run(app_t *app, const principal_t *who, const char *pid, const char *oid,
+                            order_change_work_t *w, json_t **out, buffr_err_t *e)
 {
-    int rc = restaurant_transact(app, w->who->tenant_id, DB_WRITE, order_change_in_tx, w);
-    return restaurant_done(rc, w->result, out, w->e, "order");
+    w->who = who;
+    w->pid = pid;
+    w->oid = oid;
+    w->e = e;
+    int rc = restaurant_transact(app, who->tenant_id, DB_WRITE, order_change_in_tx, w);
+    return restaurant_done(rc, w->result, out, e, "order");
 }
 
 int order_set_status(app_t *app, const principal_t *who, const char *pid, const char *oid,
                      json_t *body, int64_t if_match, json_t **out, buffr_err_t *e)
 {
-    order_change_work_t w = {.kind = ORDER_CHANGE_STATUS,
-                             .who = who,
-                             .pid = pid,
-                             .oid = oid,
-                             .if_match = if_match,
-                             .e = e};
+    order_change_work_t w = {.kind = ORDER_CHANGE_STATUS, .if_match = if_match};
     bool present;
     int rc = jsonx_enum(body, "status", true, order_statuses, &w.status, &present, e);
-    if (rc != 0)
-        return rc;
-    return order_change_run(app, &w, out);
+    return rc != 0 ? rc : order_change_run(app, who, pid, oid, &w, out, e);
 }
 
 int order_add_items(app_t *app, const principal_t *who, const char *pid, const char *oid,
                     json_t *body, json_t **out, buffr_err_t *e)
 {
-    order_change_work_t w = {
-        .kind = ORDER_CHANGE_ADD_ITEMS, .who = who, .pid = pid, .oid = oid, .if_match = -1, .e = e};
+    order_change_work_t w = {.kind = ORDER_CHANGE_ADD_ITEMS, .if_match = -1};
     int rc = order_lines_parse(body, &w.lines, &w.n, e);
     if (rc != 0)
         return rc;
-    rc = order_change_run(app, &w, out);
+    rc = order_change_run(app, who, pid, oid, &w, out, e);
     order_lines_free(w.lines, w.n);
     return rc;
 }
@@ -1143,21 +1094,14 @@ int order_add_items(app_t *app, const principal_t *who, const char *pid, const c
 int order_void_item(app_t *app, const principal_t *who, const char *pid, const char *oid,
                     const char *item_id, json_t **out, buffr_err_t *e)
 {
-    order_change_work_t w = {.kind = ORDER_CHANGE_VOID,
-                             .who = who,
-                             .pid = pid,
-                             .oid = oid,
-                             .if_match = -1,
-                             .e = e,
-                             .item_id = item_id};
-    return order_change_run(app, &w, out);
+    order_change_work_t w = {.kind = ORDER_CHANGE_VOID, .if_match = -1, .item_id = item_id};
+    return order_change_run(app, who, pid, oid, &w, out, e);
 }
 
 int order_add_discount(app_t *app, const principal_t *who, const char *pid, const char *oid,
                        json_t *body, json_t **out, buffr_err_t *e)
 {
-    order_change_work_t w = {
-        .kind = ORDER_CHANGE_DISCOUNT, .who = who, .pid = pid, .oid = oid, .if_match = -1, .e = e};
+    order_change_work_t w = {.kind = ORDER_CHANGE_DISCOUNT, .if_match = -1};
     bool has_amount = false, has_percent = false, present;
     int64_t percent = 0;
     int rc;
@@ -1170,42 +1114,33 @@ int order_add_discount(app_t *app, const principal_t *who, const char *pid, cons
         return buffr_fail(e, BUFFR_EVALIDATION, "amount",
                           "give either amount (minor units) or percent (1 to 100)");
     w.percent_bp = percent * 100;
-    return order_change_run(app, &w, out);
+    return order_change_run(app, who, pid, oid, &w, out, e);
 }
 
 int order_set_tip(app_t *app, const principal_t *who, const char *pid, const char *oid,
                   json_t *body, json_t **out, buffr_err_t *e)
 {
-    order_change_work_t w = {
-        .kind = ORDER_CHANGE_TIP, .who = who, .pid = pid, .oid = oid, .if_match = -1, .e = e};
+    order_change_work_t w = {.kind = ORDER_CHANGE_TIP, .if_match = -1};
     bool present;
     int rc = jsonx_int(body, "amount", true, 0, ORDER_MATH_MAX_TIP, &w.amount, &present, e);
-    if (rc != 0)
-        return rc;
-    return order_change_run(app, &w, out);
+    return rc != 0 ? rc : order_change_run(app, who, pid, oid, &w, out, e);
 }
 
 int order_move(app_t *app, const principal_t *who, const char *pid, const char *oid, json_t *body,
                json_t **out, buffr_err_t *e)
 {
-    order_change_work_t w = {
-        .kind = ORDER_CHANGE_MOVE, .who = who, .pid = pid, .oid = oid, .if_match = -1, .e = e};
+    order_change_work_t w = {.kind = ORDER_CHANGE_MOVE, .if_match = -1};
     bool present;
     int rc = jsonx_string(body, "table", true, 1, 64, &w.table_text, &present, e);
-    if (rc != 0)
-        return rc;
-    return order_change_run(app, &w, out);
+    return rc != 0 ? rc : order_change_run(app, who, pid, oid, &w, out, e);
 }
 
 int order_merge(app_t *app, const principal_t *who, const char *pid, const char *oid, json_t *body,
                 json_t **out, buffr_err_t *e)
 {
-    order_change_work_t w = {
-        .kind = ORDER_CHANGE_MERGE, .who = who, .pid = pid, .oid = oid, .if_match = -1, .e = e};
+    order_change_work_t w = {.kind = ORDER_CHANGE_MERGE, .if_match = -1};
     int rc = restaurant_uuid_field(body, "order_id", true, w.other_id, NULL, e);
-    if (rc != 0)
-        return rc;
-    return order_change_run(app, &w, out);
+    return rc != 0 ? rc : order_change_run(app, who, pid, oid, &w, out, e);
 }
 
 /* ---- the day's sales ---- */
@@ -1216,29 +1151,11 @@ typedef struct sales_work {
     json_t *result;
 } sales_work_t;
 
-static int sales_breakdown(db_tx_t *tx, const char *sql, const char *pid, const char *date,
-                           json_t **out)
+/* A line of the sales by item or by category. */
+static json_t *sales_line_json(db_rows_t *rows)
 {
-    db_rows_t *rows;
-    int rc = db_query(tx, sql, DB_ARGS(DB_TEXT(pid), DB_TEXT(date)), &rows);
-    if (rc != 0)
-        return rc;
-    json_t *list = json_array();
-    if (list == NULL)
-        rc = BUFFR_ENOMEM;
-    while (rc == 0 && (rc = db_next(rows)) == 1) {
-        json_t *v = json_pack("{s:s, s:s, s:I, s:I}", "id", db_text(rows, 0), "name",
-                              db_text(rows, 1), "quantity", (json_int_t)db_int(rows, 2), "gross",
-                              (json_int_t)db_int(rows, 3));
-        rc = v && json_array_append_new(list, v) == 0 ? 0 : BUFFR_ENOMEM;
-    }
-    db_rows_free(rows);
-    if (rc < 0) {
-        json_decref(list);
-        return rc;
-    }
-    *out = list;
-    return 0;
+    return json_pack("{s:s, s:s, s:I, s:I}", "id", db_text(rows, 0), "name", db_text(rows, 1),
+                     "quantity", (json_int_t)db_int(rows, 2), "gross", (json_int_t)db_int(rows, 3));
 }
 
 static int sales_in_tx(db_tx_t *tx, void *ctx)
@@ -1251,49 +1168,42 @@ static int sales_in_tx(db_tx_t *tx, void *ctx)
     /* No date: the business day now, as orders are dated (unknown zone: UTC). */
     if (w->date[0] == '\0' && business_day_of(zone, time_now(), w->date) != 0)
         date_format(time_now() / 86400, w->date);
+    /* One row whatever the day holds: the sums of no orders are 0. */
     db_rows_t *rows;
-    rc = db_query(tx,
-                  "SELECT count(*), COALESCE(SUM(subtotal), 0), COALESCE(SUM(discount_total), 0), "
-                  "COALESCE(SUM(tax), 0), COALESCE(SUM(tip), 0), COALESCE(SUM(total), 0), "
-                  "COALESCE(SUM(CASE WHEN tax_inclusive = 1 THEN tax ELSE 0 END), 0) "
-                  "FROM orders WHERE tenant_id = $1 AND property_id = $2 AND business_date = $3 "
-                  "AND status = 'completed'",
-                  DB_ARGS(DB_TEXT(w->pid), DB_TEXT(w->date)), &rows);
+    rc = restaurant_first_row(
+        tx,
+        "SELECT count(*), COALESCE(SUM(subtotal), 0), COALESCE(SUM(discount_total), 0), "
+        "COALESCE(SUM(tax), 0), COALESCE(SUM(tip), 0), COALESCE(SUM(total), 0), "
+        "COALESCE(SUM(CASE WHEN tax_inclusive = 1 THEN tax ELSE 0 END), 0) "
+        "FROM orders WHERE tenant_id = $1 AND property_id = $2 AND business_date = $3 "
+        "AND status = 'completed'",
+        DB_ARGS(DB_TEXT(w->pid), DB_TEXT(w->date)), &rows);
     if (rc != 0)
         return rc;
-    int64_t count = 0, gross = 0, discounts = 0, tax = 0, tips = 0, total = 0, included = 0;
-    rc = db_next(rows);
-    if (rc == 1) {
-        count = db_int(rows, 0);
-        gross = db_int(rows, 1);
-        discounts = db_int(rows, 2);
-        tax = db_int(rows, 3);
-        tips = db_int(rows, 4);
-        total = db_int(rows, 5);
-        included = db_int(rows, 6);
-        rc = 0;
-    }
+    int64_t count = db_int(rows, 0), gross = db_int(rows, 1), discounts = db_int(rows, 2),
+            tax = db_int(rows, 3), tips = db_int(rows, 4), total = db_int(rows, 5),
+            included = db_int(rows, 6);
     db_rows_free(rows);
-    if (rc < 0)
-        return rc;
     json_t *by_item = NULL, *by_category = NULL;
-    rc = sales_breakdown(tx,
-                         "SELECT i.menu_item_id, MIN(i.name), SUM(i.quantity), SUM(i.line_total) "
-                         "FROM order_items i JOIN orders o ON o.tenant_id = i.tenant_id AND "
-                         "o.id = i.order_id WHERE i.tenant_id = $1 AND o.property_id = $2 AND "
-                         "o.business_date = $3 AND o.status = 'completed' AND i.status <> "
-                         "'voided' GROUP BY i.menu_item_id ORDER BY SUM(i.line_total) DESC, "
-                         "i.menu_item_id",
-                         w->pid, w->date, &by_item);
-    if (rc == 0)
-        rc = sales_breakdown(tx,
-                             "SELECT i.category_id, MIN(i.category_name), SUM(i.quantity), "
-                             "SUM(i.line_total) FROM order_items i JOIN orders o ON o.tenant_id = "
-                             "i.tenant_id AND o.id = i.order_id WHERE i.tenant_id = $1 AND "
+    rc =
+        restaurant_rows_json(tx,
+                             "SELECT i.menu_item_id, MIN(i.name), SUM(i.quantity), "
+                             "SUM(i.line_total) FROM order_items i JOIN orders o ON o.tenant_id "
+                             "= i.tenant_id AND o.id = i.order_id WHERE i.tenant_id = $1 AND "
                              "o.property_id = $2 AND o.business_date = $3 AND o.status = "
-                             "'completed' AND i.status <> 'voided' GROUP BY i.category_id ORDER "
-                             "BY SUM(i.line_total) DESC, i.category_id",
-                             w->pid, w->date, &by_category);
+                             "'completed' AND i.status <> 'voided' GROUP BY i.menu_item_id ORDER "
+                             "BY SUM(i.line_total) DESC, i.menu_item_id",
+                             DB_ARGS(DB_TEXT(w->pid), DB_TEXT(w->date)), sales_line_json, &by_item);
+    if (rc == 0)
+        rc = restaurant_rows_json(tx,
+                                  "SELECT i.category_id, MIN(i.category_name), SUM(i.quantity), "
+                                  "SUM(i.line_total) FROM order_items i JOIN orders o ON "
+                                  "o.tenant_id = i.tenant_id AND o.id = i.order_id WHERE "
+                                  "i.tenant_id = $1 AND o.property_id = $2 AND o.business_date = "
+                                  "$3 AND o.status = 'completed' AND i.status <> 'voided' GROUP BY "
+                                  "i.category_id ORDER BY SUM(i.line_total) DESC, i.category_id",
+                                  DB_ARGS(DB_TEXT(w->pid), DB_TEXT(w->date)), sales_line_json,
+                                  &by_category);
     if (rc != 0) {
         json_decref(by_item);
         return rc;

@@ -6,7 +6,7 @@
  * Domain functions take the app and the caller (principal_t), return 0 or
  * a BUFFR_E* code with *e filled, and hand back caller-owned JSON. Nothing
  * here knows HTTP; src/api/{menu,orders,kds,tables,qr}_api.c do.
- * Money rules: order_math.h. Table tokens: table_token.h.
+ * Money rules: order_math.h. Table tokens: table_token.c.
  */
 #ifndef BUFFR_RESTAURANT_RESTAURANT_H
 #define BUFFR_RESTAURANT_RESTAURANT_H
@@ -24,47 +24,41 @@
 extern const db_migration_t restaurant_migrations[];
 extern const size_t restaurant_migrations_count;
 
+/* The shapes of most domain calls, which the API layer serves alike. All
+ * act on the property pid; those with out answer caller-owned JSON there. */
+typedef int restaurant_read_fn(app_t *app, const principal_t *who, const char *pid, json_t **out,
+                               buffr_err_t *e);
+/* filter: one optional query value (a status, a station, a date). */
+typedef int restaurant_filter_fn(app_t *app, const principal_t *who, const char *pid,
+                                 const char *filter, json_t **out, buffr_err_t *e);
+typedef int restaurant_write_fn(app_t *app, const principal_t *who, const char *pid, json_t *body,
+                                json_t **out, buffr_err_t *e);
+typedef int restaurant_get_fn(app_t *app, const principal_t *who, const char *pid, const char *id,
+                              json_t **out, buffr_err_t *e);
+/* A body sent to one row (an order's changes, an item's modifier groups). */
+typedef int restaurant_change_fn(app_t *app, const principal_t *who, const char *pid,
+                                 const char *id, json_t *body, json_t **out, buffr_err_t *e);
+/* if_match: the version the caller read (If-Match), -1 for any. */
+typedef int restaurant_update_fn(app_t *app, const principal_t *who, const char *pid,
+                                 const char *id, json_t *body, int64_t if_match, json_t **out,
+                                 buffr_err_t *e);
+typedef int restaurant_delete_fn(app_t *app, const principal_t *who, const char *pid,
+                                 const char *id, buffr_err_t *e);
+
 /* ---- settings: tax and QR base URL of a property (menu.c) ---- */
-int restaurant_settings_get(app_t *app, const principal_t *who, const char *pid, json_t **out,
-                            buffr_err_t *e);
-int restaurant_settings_update(app_t *app, const principal_t *who, const char *pid, json_t *body,
-                               json_t **out, buffr_err_t *e);
+restaurant_read_fn restaurant_settings_get;
+restaurant_write_fn restaurant_settings_update;
 
 /* ---- menus, categories, items, modifier groups (menu.c) ---- */
-int menu_create(app_t *app, const principal_t *who, const char *pid, json_t *body, json_t **out,
-                buffr_err_t *e);
-int menu_list(app_t *app, const principal_t *who, const char *pid, json_t **out, buffr_err_t *e);
-int menu_update(app_t *app, const principal_t *who, const char *pid, const char *mid, json_t *body,
-                int64_t if_match, json_t **out, buffr_err_t *e);
-int menu_delete(app_t *app, const principal_t *who, const char *pid, const char *mid,
-                buffr_err_t *e);
-
-int menu_category_create(app_t *app, const principal_t *who, const char *pid, json_t *body,
-                         json_t **out, buffr_err_t *e);
-int menu_category_update(app_t *app, const principal_t *who, const char *pid, const char *cid,
-                         json_t *body, int64_t if_match, json_t **out, buffr_err_t *e);
-int menu_category_delete(app_t *app, const principal_t *who, const char *pid, const char *cid,
-                         buffr_err_t *e);
-
-int menu_item_create(app_t *app, const principal_t *who, const char *pid, json_t *body,
-                     json_t **out, buffr_err_t *e);
-int menu_item_get(app_t *app, const principal_t *who, const char *pid, const char *iid,
-                  json_t **out, buffr_err_t *e);
-int menu_item_update(app_t *app, const principal_t *who, const char *pid, const char *iid,
-                     json_t *body, int64_t if_match, json_t **out, buffr_err_t *e);
-int menu_item_delete(app_t *app, const principal_t *who, const char *pid, const char *iid,
-                     buffr_err_t *e);
-int menu_item_attach_group(app_t *app, const principal_t *who, const char *pid, const char *iid,
-                           json_t *body, json_t **out, buffr_err_t *e);
+restaurant_write_fn menu_create, menu_category_create, menu_item_create, menu_group_create;
+restaurant_read_fn menu_list, menu_group_list;
+restaurant_get_fn menu_item_get;
+restaurant_update_fn menu_update, menu_category_update, menu_item_update;
+restaurant_delete_fn menu_delete, menu_category_delete, menu_item_delete, menu_group_delete;
+/* Offer a modifier group on an item (body {"group_id"}); answers the item. */
+restaurant_change_fn menu_item_attach_group;
 int menu_item_detach_group(app_t *app, const principal_t *who, const char *pid, const char *iid,
                            const char *gid, buffr_err_t *e);
-
-int menu_group_create(app_t *app, const principal_t *who, const char *pid, json_t *body,
-                      json_t **out, buffr_err_t *e);
-int menu_group_list(app_t *app, const principal_t *who, const char *pid, json_t **out,
-                    buffr_err_t *e);
-int menu_group_delete(app_t *app, const principal_t *who, const char *pid, const char *gid,
-                      buffr_err_t *e);
 
 /* The whole menu of a property in one answer: categories (of menu_id only
  * when given) with their items, each with its modifier groups and options.
@@ -97,49 +91,32 @@ int order_get(app_t *app, const principal_t *who, const char *pid, const char *o
               const char *qr_table_id, json_t **out, buffr_err_t *e);
 int order_list(app_t *app, const principal_t *who, const char *pid, const order_filter_t *filter,
                int limit, const char *cursor, json_t **out, buffr_err_t *e);
-int order_set_status(app_t *app, const principal_t *who, const char *pid, const char *oid,
-                     json_t *body, int64_t if_match, json_t **out, buffr_err_t *e);
-int order_add_items(app_t *app, const principal_t *who, const char *pid, const char *oid,
-                    json_t *body, json_t **out, buffr_err_t *e);
+/* The order's status (body {"status"}; If-Match). */
+restaurant_update_fn order_set_status;
+/* Changes to an open order, each recomputing its totals; bodies:
+ * {"items"}, {"amount"|"percent","reason"}, {"amount"}, {"table"},
+ * {"order_id"}. */
+restaurant_change_fn order_add_items, order_add_discount, order_set_tip, order_move, order_merge;
 int order_void_item(app_t *app, const principal_t *who, const char *pid, const char *oid,
                     const char *item_id, json_t **out, buffr_err_t *e);
-int order_add_discount(app_t *app, const principal_t *who, const char *pid, const char *oid,
-                       json_t *body, json_t **out, buffr_err_t *e);
-int order_set_tip(app_t *app, const principal_t *who, const char *pid, const char *oid,
-                  json_t *body, json_t **out, buffr_err_t *e);
-int order_move(app_t *app, const principal_t *who, const char *pid, const char *oid, json_t *body,
-               json_t **out, buffr_err_t *e);
-int order_merge(app_t *app, const principal_t *who, const char *pid, const char *oid, json_t *body,
-                json_t **out, buffr_err_t *e);
-/* Completed orders of one business day (the property's local date). */
-int sales_summary(app_t *app, const principal_t *who, const char *pid, const char *date,
-                  json_t **out, buffr_err_t *e);
+/* Completed orders of one business day (filter: the property's local date,
+ * YYYY-MM-DD; NULL for today). */
+restaurant_filter_fn sales_summary;
 
 /* ---- kitchen display (kds.c) ---- */
-int kds_list(app_t *app, const principal_t *who, const char *pid, const char *station, json_t **out,
-             buffr_err_t *e);
-int kds_stations(app_t *app, const principal_t *who, const char *pid, json_t **out, buffr_err_t *e);
-/* Move an order item one step on (bump) or back (recall). */
-int kds_move(app_t *app, const principal_t *who, const char *pid, const char *item_id, bool forward,
-             json_t **out, buffr_err_t *e);
+/* The lines to cook (filter: a station, NULL for all), and the stations. */
+restaurant_filter_fn kds_list;
+restaurant_read_fn kds_stations;
+/* Move an order item (id) one step on (bump) or back (recall). */
+restaurant_get_fn kds_bump, kds_recall;
 
 /* ---- floor areas and tables (tables.c) ---- */
-int floor_area_create(app_t *app, const principal_t *who, const char *pid, json_t *body,
-                      json_t **out, buffr_err_t *e);
-int floor_area_list(app_t *app, const principal_t *who, const char *pid, json_t **out,
-                    buffr_err_t *e);
-int floor_area_delete(app_t *app, const principal_t *who, const char *pid, const char *aid,
-                      buffr_err_t *e);
-int dining_table_create(app_t *app, const principal_t *who, const char *pid, json_t *body,
-                        json_t **out, buffr_err_t *e);
-int dining_table_list(app_t *app, const principal_t *who, const char *pid, const char *status,
-                      json_t **out, buffr_err_t *e);
-int dining_table_get(app_t *app, const principal_t *who, const char *pid, const char *tid,
-                     json_t **out, buffr_err_t *e);
-int dining_table_update(app_t *app, const principal_t *who, const char *pid, const char *tid,
-                        json_t *body, int64_t if_match, json_t **out, buffr_err_t *e);
-int dining_table_delete(app_t *app, const principal_t *who, const char *pid, const char *tid,
-                        buffr_err_t *e);
+restaurant_write_fn floor_area_create, dining_table_create;
+restaurant_read_fn floor_area_list;
+restaurant_filter_fn dining_table_list; /* filter: a table status, NULL for all */
+restaurant_get_fn dining_table_get;
+restaurant_update_fn dining_table_update;
+restaurant_delete_fn floor_area_delete, dining_table_delete;
 /* The table's ordering link: {"url","token","token_version"}. host is the
  * request's Host header, used when the property has no qr_base_url. */
 int dining_table_qr_link(app_t *app, const principal_t *who, const char *pid, const char *tid,

@@ -4,22 +4,16 @@
  */
 #include "restaurant/restaurant_internal.h"
 
-#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "core/jsonx.h"
 
-static pthread_mutex_t restaurant_writer = PTHREAD_MUTEX_INITIALIZER;
-
+/* Writers no longer need a module lock: the db layer queues SQLite writes
+ * itself and group-commits them (see db_transact). */
 int restaurant_transact(app_t *app, const char *tenant_id, int flags, db_work_fn work, void *ctx)
 {
-    if (!(flags & DB_WRITE) || db_backend(app->db) != DB_SQLITE)
-        return db_transact(app->db, tenant_id, flags, work, ctx);
-    pthread_mutex_lock(&restaurant_writer);
-    int rc = db_transact(app->db, tenant_id, flags, work, ctx);
-    pthread_mutex_unlock(&restaurant_writer);
-    return rc;
+    return db_transact(app->db, tenant_id, flags, work, ctx);
 }
 
 int restaurant_done(int rc, json_t *result, json_t **out, buffr_err_t *e, const char *what)
@@ -48,23 +42,17 @@ int restaurant_done(int rc, json_t *result, json_t **out, buffr_err_t *e, const 
 int restaurant_property_read(db_tx_t *tx, const char *pid, char *currency, char *zone_name)
 {
     db_rows_t *rows;
-    int rc =
-        db_query(tx, "SELECT currency, timezone FROM properties WHERE tenant_id = $1 AND id = $2",
-                 DB_ARGS(DB_TEXT(pid)), &rows);
+    int rc = restaurant_first_row(
+        tx, "SELECT currency, timezone FROM properties WHERE tenant_id = $1 AND id = $2",
+        DB_ARGS(DB_TEXT(pid)), &rows);
     if (rc != 0)
         return rc;
-    rc = db_next(rows);
-    if (rc == 1) {
-        if (currency)
-            snprintf(currency, 4, "%s", db_text(rows, 0));
-        if (zone_name)
-            snprintf(zone_name, RESTAURANT_TZ_MAX, "%s", db_text(rows, 1));
-        rc = 0;
-    } else if (rc == 0) {
-        rc = BUFFR_ENOTFOUND;
-    }
+    if (currency)
+        snprintf(currency, 4, "%s", db_text(rows, 0));
+    if (zone_name)
+        snprintf(zone_name, RESTAURANT_TZ_MAX, "%s", db_text(rows, 1));
     db_rows_free(rows);
-    return rc;
+    return 0;
 }
 
 json_t *restaurant_time_json(int64_t unix_seconds)

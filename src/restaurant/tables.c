@@ -4,7 +4,8 @@
  * code. Orders change a table's status themselves (orders.c); staff set it
  * too (a cleaned table is free again).
  *
- * Not here: drawing the QR code (qr_code.c), the token format
+ * Not here: creating, reading, updating and deleting rows in general
+ * (restaurant_rows.c), drawing the QR code (qr_code.c), the token format
  * (table_token.c).
  */
 #include "restaurant/restaurant.h"
@@ -18,20 +19,9 @@
 
 static const char *const table_statuses[] = {"free", "occupied", "needs_cleaning", NULL};
 
-typedef struct table_work {
-    const char *pid, *id, *host;
-    const char *tenant_id;
-    app_t *app;
-    int64_t if_match;
-    buffr_err_t *e;
-    const char *name, *status;
-    char area_id[UUID_BUF_SIZE];
-    bool name_set, area_set, seats_set, status_set, position_set;
-    int64_t seats, position;
-    json_t *result;
-} table_work_t;
-
 /* ---- floor areas ---- */
+
+#define AREA_COLUMNS "id, name, position, created_at"
 
 static json_t *area_row_json(db_rows_t *rows)
 {
@@ -40,118 +30,59 @@ static json_t *area_row_json(db_rows_t *rows)
                      restaurant_time_json(db_int(rows, 3)));
 }
 
-static int area_list_read(db_tx_t *tx, const char *pid, const char *only_id, json_t **out)
+typedef struct area_input {
+    const char *name;
+    bool name_set, position_set;
+    int64_t position;
+} area_input_t;
+
+static int area_insert(db_tx_t *tx, const restaurant_write_t *w)
 {
-    db_rows_t *rows;
-    int rc = db_query(tx,
-                      "SELECT id, name, position, created_at FROM restaurant_areas WHERE "
-                      "tenant_id = $1 AND property_id = $2 AND (CAST($3 AS TEXT) IS NULL OR id = "
-                      "$3) ORDER BY position, name",
-                      DB_ARGS(DB_TEXT(pid), DB_TEXT(only_id)), &rows);
-    if (rc != 0)
-        return rc;
-    json_t *list = json_array();
-    if (list == NULL)
-        rc = BUFFR_ENOMEM;
-    while (rc == 0 && (rc = db_next(rows)) == 1) {
-        json_t *v = area_row_json(rows);
-        rc = v && json_array_append_new(list, v) == 0 ? 0 : BUFFR_ENOMEM;
-    }
-    db_rows_free(rows);
-    if (rc < 0) {
-        json_decref(list);
-        return rc;
-    }
-    json_decref(*out);
-    *out = list;
-    return 0;
+    const area_input_t *in = w->in;
+    return db_exec(tx,
+                   "INSERT INTO restaurant_areas (tenant_id, id, property_id, name, position, "
+                   "created_at) VALUES ($1, $2, $3, $4, $5, $6)",
+                   DB_ARGS(DB_TEXT(w->id), DB_TEXT(w->pid), DB_TEXT(in->name), DB_INT(in->position),
+                           DB_INT(time_now())),
+                   NULL);
 }
 
-static int area_create_in_tx(db_tx_t *tx, void *ctx)
-{
-    table_work_t *w = ctx;
-    int rc = restaurant_property_read(tx, w->pid, NULL, NULL);
-    if (rc == 0)
-        rc = db_exec(tx,
-                     "INSERT INTO restaurant_areas (tenant_id, id, property_id, name, position, "
-                     "created_at) VALUES ($1, $2, $3, $4, $5, $6)",
-                     DB_ARGS(DB_TEXT(w->id), DB_TEXT(w->pid), DB_TEXT(w->name), DB_INT(w->position),
-                             DB_INT(time_now())),
-                     NULL);
-    json_t *list = NULL;
-    if (rc == 0)
-        rc = area_list_read(tx, w->pid, w->id, &list);
-    if (rc != 0)
-        return rc;
-    json_decref(w->result);
-    w->result = json_incref(json_array_get(list, 0));
-    json_decref(list);
-    return w->result ? 0 : BUFFR_ENOTFOUND;
-}
+static const restaurant_entity_t area_entity = {
+    .what = "floor area",
+    .select_one = "SELECT " AREA_COLUMNS " FROM restaurant_areas WHERE tenant_id = $1 AND "
+                  "property_id = $2 AND id = $3",
+    .row = area_row_json,
+    .delete_one =
+        "DELETE FROM restaurant_areas WHERE tenant_id = $1 AND property_id = $2 AND id = $3",
+    .in_use = "the floor area is still in use",
+    .insert = area_insert,
+};
 
 int floor_area_create(app_t *app, const principal_t *who, const char *pid, json_t *body,
                       json_t **out, buffr_err_t *e)
 {
-    table_work_t w = {.pid = pid, .e = e};
+    area_input_t in = {0};
     int rc;
-    if ((rc = jsonx_string(body, "name", true, 1, 100, &w.name, &w.name_set, e)) != 0 ||
-        (rc = jsonx_int(body, "position", false, 0, 1000000, &w.position, &w.position_set, e)) != 0)
+    if ((rc = jsonx_string(body, "name", true, 1, 100, &in.name, &in.name_set, e)) != 0 ||
+        (rc = jsonx_int(body, "position", false, 0, 1000000, &in.position, &in.position_set, e)) !=
+            0)
         return rc;
-    char id[UUID_BUF_SIZE];
-    uuid_v7_new(id);
-    w.id = id;
-    rc = restaurant_transact(app, who->tenant_id, DB_WRITE, area_create_in_tx, &w);
-    return restaurant_done(rc, w.result, out, e, "floor area");
-}
-
-static int area_list_in_tx(db_tx_t *tx, void *ctx)
-{
-    table_work_t *w = ctx;
-    int rc = restaurant_property_read(tx, w->pid, NULL, NULL);
-    json_t *list = NULL;
-    if (rc == 0)
-        rc = area_list_read(tx, w->pid, NULL, &list);
-    if (rc != 0)
-        return rc;
-    json_decref(w->result);
-    w->result = json_pack("{s:o, s:n}", "data", list, "next_cursor");
-    return w->result ? 0 : BUFFR_ENOMEM;
+    return restaurant_entity_create(app, who, &area_entity, pid, &in, out, e);
 }
 
 int floor_area_list(app_t *app, const principal_t *who, const char *pid, json_t **out,
                     buffr_err_t *e)
 {
-    table_work_t w = {.pid = pid};
-    int rc = restaurant_transact(app, who->tenant_id, DB_READ, area_list_in_tx, &w);
-    return restaurant_done(rc, w.result, out, e, "property");
-}
-
-static int delete_in_tx(db_tx_t *tx, void *ctx)
-{
-    table_work_t *w = ctx;
-    int64_t changed = 0;
-    int rc = db_exec(tx, w->name, DB_ARGS(DB_TEXT(w->pid), DB_TEXT(w->id)), &changed);
-    return rc != 0 ? rc : changed > 0 ? 0 : BUFFR_ENOTFOUND;
-}
-
-static int table_delete_row(app_t *app, const principal_t *who, const char *sql, const char *pid,
-                            const char *id, const char *what, buffr_err_t *e)
-{
-    table_work_t w = {.pid = pid, .id = id, .name = sql};
-    int rc = restaurant_transact(app, who->tenant_id, DB_WRITE, delete_in_tx, &w);
-    if (rc == BUFFR_ECONSTRAINT)
-        return buffr_fail(e, BUFFR_ECONFLICT, NULL, "the %s is still in use", what);
-    json_t *none = NULL;
-    return restaurant_done(rc, NULL, &none, e, what);
+    return restaurant_list(app, who, pid,
+                           "SELECT " AREA_COLUMNS " FROM restaurant_areas WHERE tenant_id = $1 "
+                           "AND property_id = $2 ORDER BY position, name",
+                           DB_NOARGS, area_row_json, out, e);
 }
 
 int floor_area_delete(app_t *app, const principal_t *who, const char *pid, const char *aid,
                       buffr_err_t *e)
 {
-    return table_delete_row(
-        app, who,
-        "DELETE FROM restaurant_areas WHERE tenant_id = $1 AND property_id = $2 AND id = $3", pid,
-        aid, "floor area", e);
+    return restaurant_entity_delete(app, who, &area_entity, pid, aid, e);
 }
 
 /* ---- tables ---- */
@@ -169,124 +100,96 @@ static json_t *table_row_json(db_rows_t *rows)
                      restaurant_time_json(db_int(rows, 7)), "version", (json_int_t)db_int(rows, 8));
 }
 
-static int table_read_many(db_tx_t *tx, const char *pid, const char *only_id, const char *status,
-                           json_t **out)
-{
-    db_rows_t *rows;
-    int rc = db_query(tx,
-                      "SELECT " TABLE_COLUMNS " FROM restaurant_tables WHERE tenant_id = $1 AND "
-                      "property_id = $2 AND (CAST($3 AS TEXT) IS NULL OR id = $3) AND "
-                      "(CAST($4 AS TEXT) IS NULL OR status = $4) ORDER BY name",
-                      DB_ARGS(DB_TEXT(pid), DB_TEXT(only_id), DB_TEXT(status)), &rows);
-    if (rc != 0)
-        return rc;
-    json_t *list = json_array();
-    if (list == NULL)
-        rc = BUFFR_ENOMEM;
-    while (rc == 0 && (rc = db_next(rows)) == 1) {
-        json_t *v = table_row_json(rows);
-        rc = v && json_array_append_new(list, v) == 0 ? 0 : BUFFR_ENOMEM;
-    }
-    db_rows_free(rows);
-    if (rc < 0) {
-        json_decref(list);
-        return rc;
-    }
-    json_decref(*out);
-    *out = list;
-    return 0;
-}
+typedef struct table_input {
+    const char *name, *status;
+    char area_id[UUID_BUF_SIZE];
+    bool name_set, area_set, seats_set, status_set;
+    int64_t seats;
+} table_input_t;
 
-static int table_read(db_tx_t *tx, const char *pid, const char *id, json_t **out)
-{
-    json_t *list = NULL;
-    int rc = table_read_many(tx, pid, id, NULL, &list);
-    if (rc != 0)
-        return rc;
-    json_t *one = json_incref(json_array_get(list, 0));
-    json_decref(list);
-    if (one == NULL)
-        return BUFFR_ENOTFOUND;
-    json_decref(*out);
-    *out = one;
-    return 0;
-}
-
-static int table_parse(json_t *body, bool create, table_work_t *w, buffr_err_t *e)
+static int table_parse(json_t *body, bool create, table_input_t *in, buffr_err_t *e)
 {
     int rc;
-    if ((rc = jsonx_string(body, "name", create, 1, 64, &w->name, &w->name_set, e)) != 0 ||
-        (rc = jsonx_int(body, "seats", create, 1, 100, &w->seats, &w->seats_set, e)) != 0 ||
-        (rc = restaurant_uuid_field(body, "area_id", false, w->area_id, NULL, e)) != 0 ||
-        (rc = jsonx_enum(body, "status", false, table_statuses, &w->status, &w->status_set, e)) !=
+    if ((rc = jsonx_string(body, "name", create, 1, 64, &in->name, &in->name_set, e)) != 0 ||
+        (rc = jsonx_int(body, "seats", create, 1, 100, &in->seats, &in->seats_set, e)) != 0 ||
+        (rc = restaurant_uuid_field(body, "area_id", false, in->area_id, NULL, e)) != 0 ||
+        (rc = jsonx_enum(body, "status", false, table_statuses, &in->status, &in->status_set, e)) !=
             0)
         return rc;
-    w->area_set = json_object_get(body, "area_id") != NULL;
+    in->area_set = json_object_get(body, "area_id") != NULL;
     return 0;
 }
 
-static int table_area_check(db_tx_t *tx, table_work_t *w)
+static int table_area_check(db_tx_t *tx, const restaurant_write_t *w)
 {
-    if (!w->area_set || w->area_id[0] == '\0')
+    const table_input_t *in = w->in;
+    if (!in->area_set || in->area_id[0] == '\0')
         return 0;
-    int64_t n = 0;
-    int rc = db_query_int(tx,
-                          "SELECT count(*) FROM restaurant_areas WHERE tenant_id = $1 AND "
-                          "property_id = $2 AND id = $3",
-                          DB_ARGS(DB_TEXT(w->pid), DB_TEXT(w->area_id)), &n);
-    if (rc == 0 && n == 0)
-        return buffr_fail(w->e, BUFFR_EVALIDATION, "area_id", "no such floor area here");
+    return restaurant_ref_check(tx,
+                                "SELECT 1 FROM restaurant_areas WHERE tenant_id = $1 AND "
+                                "property_id = $2 AND id = $3",
+                                w->pid, in->area_id, "area_id", "no such floor area here", w->e);
+}
+
+/* A table's name is unique in its property. */
+static int table_name_taken(int rc, buffr_err_t *e)
+{
+    if (rc == BUFFR_ECONFLICT)
+        return buffr_fail(e, rc, "name", "a table with that name already exists here");
     return rc;
 }
 
-static int table_create_in_tx(db_tx_t *tx, void *ctx)
+static int table_insert(db_tx_t *tx, const restaurant_write_t *w)
 {
-    table_work_t *w = ctx;
-    int rc = restaurant_property_read(tx, w->pid, NULL, NULL);
-    if (rc == 0)
-        rc = table_area_check(tx, w);
-    if (rc != 0)
-        return rc;
-    int64_t now = time_now();
-    rc =
-        db_exec(tx,
-                "INSERT INTO restaurant_tables (tenant_id, id, property_id, area_id, name, seats, "
-                "status, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, "
-                "COALESCE($7, 'free'), $8, $8)",
-                DB_ARGS(DB_TEXT(w->id), DB_TEXT(w->pid), DB_TEXT(w->area_id[0] ? w->area_id : NULL),
-                        DB_TEXT(w->name), DB_INT(w->seats), DB_TEXT(w->status), DB_INT(now)),
-                NULL);
-    if (rc == BUFFR_ECONFLICT)
-        return buffr_fail(w->e, rc, "name", "a table with that name already exists here");
-    return rc != 0 ? rc : table_read(tx, w->pid, w->id, &w->result);
+    const table_input_t *in = w->in;
+    int rc = db_exec(
+        tx,
+        "INSERT INTO restaurant_tables (tenant_id, id, property_id, area_id, name, seats, "
+        "status, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, "
+        "COALESCE($7, 'free'), $8, $8)",
+        DB_ARGS(DB_TEXT(w->id), DB_TEXT(w->pid), DB_TEXT(in->area_id[0] ? in->area_id : NULL),
+                DB_TEXT(in->name), DB_INT(in->seats), DB_TEXT(in->status), DB_INT(time_now())),
+        NULL);
+    return table_name_taken(rc, w->e);
 }
+
+static int table_update_row(db_tx_t *tx, const restaurant_write_t *w, int64_t *changed)
+{
+    const table_input_t *in = w->in;
+    int rc = db_exec(tx,
+                     "UPDATE restaurant_tables SET name = COALESCE($4, name), "
+                     "seats = CASE WHEN $5 = 1 THEN $6 ELSE seats END, "
+                     "area_id = CASE WHEN $7 = 1 THEN $8 ELSE area_id END, "
+                     "status = COALESCE($9, status), updated_at = $10, version = version + 1 "
+                     "WHERE tenant_id = $1 AND property_id = $2 AND id = $3 "
+                     "AND ($11 < 0 OR version = $11)",
+                     DB_ARGS(DB_TEXT(w->pid), DB_TEXT(w->id), DB_TEXT(in->name),
+                             DB_BOOL(in->seats_set), DB_INT(in->seats), DB_BOOL(in->area_set),
+                             DB_TEXT(in->area_id[0] ? in->area_id : NULL), DB_TEXT(in->status),
+                             DB_INT(time_now()), DB_INT(w->if_match)),
+                     changed);
+    return table_name_taken(rc, w->e);
+}
+
+static const restaurant_entity_t table_entity = {
+    .what = "table",
+    .select_one = "SELECT " TABLE_COLUMNS " FROM restaurant_tables WHERE tenant_id = $1 AND "
+                  "property_id = $2 AND id = $3",
+    .row = table_row_json,
+    .delete_one =
+        "DELETE FROM restaurant_tables WHERE tenant_id = $1 AND property_id = $2 AND id = $3",
+    .in_use = "the table is still in use",
+    .check = table_area_check,
+    .insert = table_insert,
+    .update = table_update_row,
+};
 
 int dining_table_create(app_t *app, const principal_t *who, const char *pid, json_t *body,
                         json_t **out, buffr_err_t *e)
 {
-    table_work_t w = {.pid = pid, .e = e};
-    int rc = table_parse(body, true, &w, e);
-    if (rc != 0)
-        return rc;
-    char id[UUID_BUF_SIZE];
-    uuid_v7_new(id);
-    w.id = id;
-    rc = restaurant_transact(app, who->tenant_id, DB_WRITE, table_create_in_tx, &w);
-    return restaurant_done(rc, w.result, out, e, "table");
-}
-
-static int table_list_in_tx(db_tx_t *tx, void *ctx)
-{
-    table_work_t *w = ctx;
-    int rc = restaurant_property_read(tx, w->pid, NULL, NULL);
-    json_t *list = NULL;
-    if (rc == 0)
-        rc = table_read_many(tx, w->pid, NULL, w->status, &list);
-    if (rc != 0)
-        return rc;
-    json_decref(w->result);
-    w->result = json_pack("{s:o, s:n}", "data", list, "next_cursor");
-    return w->result ? 0 : BUFFR_ENOMEM;
+    table_input_t in = {0};
+    int rc = table_parse(body, true, &in, e);
+    return rc != 0 ? rc : restaurant_entity_create(app, who, &table_entity, pid, &in, out, e);
 }
 
 int dining_table_list(app_t *app, const principal_t *who, const char *pid, const char *status,
@@ -300,101 +203,60 @@ int dining_table_list(app_t *app, const principal_t *who, const char *pid, const
             return buffr_fail(e, BUFFR_EVALIDATION, "status",
                               "status must be free, occupied or needs_cleaning");
     }
-    table_work_t w = {.pid = pid, .status = status};
-    int rc = restaurant_transact(app, who->tenant_id, DB_READ, table_list_in_tx, &w);
-    return restaurant_done(rc, w.result, out, e, "property");
-}
-
-static int table_get_in_tx(db_tx_t *tx, void *ctx)
-{
-    table_work_t *w = ctx;
-    return table_read(tx, w->pid, w->id, &w->result);
+    return restaurant_list(app, who, pid,
+                           "SELECT " TABLE_COLUMNS " FROM restaurant_tables WHERE tenant_id = $1 "
+                           "AND property_id = $2 AND (CAST($3 AS TEXT) IS NULL OR status = $3) "
+                           "ORDER BY name",
+                           DB_ARGS(DB_TEXT(status)), table_row_json, out, e);
 }
 
 int dining_table_get(app_t *app, const principal_t *who, const char *pid, const char *tid,
                      json_t **out, buffr_err_t *e)
 {
-    table_work_t w = {.pid = pid, .id = tid};
-    int rc = restaurant_transact(app, who->tenant_id, DB_READ, table_get_in_tx, &w);
-    return restaurant_done(rc, w.result, out, e, "table");
-}
-
-static int table_update_in_tx(db_tx_t *tx, void *ctx)
-{
-    table_work_t *w = ctx;
-    int rc = table_area_check(tx, w);
-    if (rc != 0)
-        return rc;
-    int64_t changed = 0;
-    rc = db_exec(tx,
-                 "UPDATE restaurant_tables SET name = COALESCE($4, name), "
-                 "seats = CASE WHEN $5 = 1 THEN $6 ELSE seats END, "
-                 "area_id = CASE WHEN $7 = 1 THEN $8 ELSE area_id END, "
-                 "status = COALESCE($9, status), updated_at = $10, version = version + 1 "
-                 "WHERE tenant_id = $1 AND property_id = $2 AND id = $3 "
-                 "AND ($11 < 0 OR version = $11)",
-                 DB_ARGS(DB_TEXT(w->pid), DB_TEXT(w->id), DB_TEXT(w->name), DB_BOOL(w->seats_set),
-                         DB_INT(w->seats), DB_BOOL(w->area_set),
-                         DB_TEXT(w->area_id[0] ? w->area_id : NULL), DB_TEXT(w->status),
-                         DB_INT(time_now()), DB_INT(w->if_match)),
-                 &changed);
-    if (rc == BUFFR_ECONFLICT)
-        return buffr_fail(w->e, rc, "name", "a table with that name already exists here");
-    if (rc != 0)
-        return rc;
-    rc = table_read(tx, w->pid, w->id, &w->result);
-    if (rc == 0 && changed == 0)
-        return buffr_fail(w->e, BUFFR_ECONFLICT, NULL,
-                          "the table was changed meanwhile; reload and retry");
-    return rc;
+    return restaurant_entity_get(app, who, &table_entity, pid, tid, out, e);
 }
 
 int dining_table_update(app_t *app, const principal_t *who, const char *pid, const char *tid,
                         json_t *body, int64_t if_match, json_t **out, buffr_err_t *e)
 {
-    table_work_t w = {.pid = pid, .id = tid, .if_match = if_match, .e = e};
-    int rc = table_parse(body, false, &w, e);
-    if (rc != 0)
-        return rc;
-    rc = restaurant_transact(app, who->tenant_id, DB_WRITE, table_update_in_tx, &w);
-    return restaurant_done(rc, w.result, out, e, "table");
+    table_input_t in = {0};
+    int rc = table_parse(body, false, &in, e);
+    return rc != 0
+               ? rc
+               : restaurant_entity_update(app, who, &table_entity, pid, tid, &in, if_match, out, e);
 }
 
 int dining_table_delete(app_t *app, const principal_t *who, const char *pid, const char *tid,
                         buffr_err_t *e)
 {
-    return table_delete_row(
-        app, who,
-        "DELETE FROM restaurant_tables WHERE tenant_id = $1 AND property_id = $2 AND id = $3", pid,
-        tid, "table", e);
+    return restaurant_entity_delete(app, who, &table_entity, pid, tid, e);
 }
 
 /* ---- the QR ordering link ---- */
 
+typedef struct link_work {
+    app_t *app;
+    const char *tenant_id, *pid, *id, *host;
+    json_t *result;
+} link_work_t;
+
 /* Build {"url","token","token_version"} for the table in the transaction. */
-static int table_link(db_tx_t *tx, table_work_t *w)
+static int table_link(db_tx_t *tx, link_work_t *w)
 {
     db_rows_t *rows;
-    int rc = db_query(tx,
-                      "SELECT t.token_version, s.qr_base_url FROM restaurant_tables t LEFT JOIN "
-                      "restaurant_settings s ON s.tenant_id = t.tenant_id AND s.property_id = "
-                      "t.property_id WHERE t.tenant_id = $1 AND t.property_id = $2 AND t.id = $3",
-                      DB_ARGS(DB_TEXT(w->pid), DB_TEXT(w->id)), &rows);
+    int rc = restaurant_first_row(
+        tx,
+        "SELECT t.token_version, s.qr_base_url FROM restaurant_tables t LEFT JOIN "
+        "restaurant_settings s ON s.tenant_id = t.tenant_id AND s.property_id = t.property_id "
+        "WHERE t.tenant_id = $1 AND t.property_id = $2 AND t.id = $3",
+        DB_ARGS(DB_TEXT(w->pid), DB_TEXT(w->id)), &rows);
     if (rc != 0)
         return rc;
-    int64_t version = 0;
+    int64_t version = db_int(rows, 0);
     char base[320] = "";
-    rc = db_next(rows);
-    if (rc == 1) {
-        version = db_int(rows, 0);
-        if (db_text(rows, 1))
-            snprintf(base, sizeof(base), "%s", db_text(rows, 1));
-    }
+    if (db_text(rows, 1))
+        snprintf(base, sizeof(base), "%s", db_text(rows, 1));
     db_rows_free(rows);
-    if (rc == 0)
-        return BUFFR_ENOTFOUND;
-    if (rc < 0)
-        return rc;
     /* No base for the property: the server's public_url, else the address
      * this request came to; the guest page is at /t/<token> there. */
     const char *public_url = w->app->config.public_url;
@@ -424,18 +286,9 @@ static int table_link_in_tx(db_tx_t *tx, void *ctx)
     return table_link(tx, ctx);
 }
 
-int dining_table_qr_link(app_t *app, const principal_t *who, const char *pid, const char *tid,
-                         const char *host, json_t **out, buffr_err_t *e)
-{
-    table_work_t w = {
-        .pid = pid, .id = tid, .host = host, .app = app, .tenant_id = who->tenant_id, .e = e};
-    int rc = restaurant_transact(app, who->tenant_id, DB_READ, table_link_in_tx, &w);
-    return restaurant_done(rc, w.result, out, e, "table");
-}
-
 static int table_revoke_in_tx(db_tx_t *tx, void *ctx)
 {
-    table_work_t *w = ctx;
+    link_work_t *w = ctx;
     int64_t changed = 0;
     int rc = db_exec(tx,
                      "UPDATE restaurant_tables SET token_version = token_version + 1, "
@@ -447,14 +300,29 @@ static int table_revoke_in_tx(db_tx_t *tx, void *ctx)
     return changed ? table_link(tx, w) : BUFFR_ENOTFOUND;
 }
 
+/* The link after work (reading it, or revoking the table's tokens first). */
+static int table_link_run(app_t *app, const principal_t *who, const char *pid, const char *tid,
+                          const char *host, int flags, db_work_fn work, json_t **out,
+                          buffr_err_t *e)
+{
+    link_work_t w = {.app = app, .tenant_id = who->tenant_id, .pid = pid, .id = tid, .host = host};
+    int rc = restaurant_transact(app, who->tenant_id, flags, work, &w);
+    return restaurant_done(rc, w.result, out, e, "table");
+}
+
+int dining_table_qr_link(app_t *app, const principal_t *who, const char *pid, const char *tid,
+                         const char *host, json_t **out, buffr_err_t *e)
+{
+    return table_link_run(app, who, pid, tid, host, DB_READ, table_link_in_tx, out, e);
+}
+
 int dining_table_qr_revoke(app_t *app, const principal_t *who, const char *pid, const char *tid,
                            const char *host, json_t **out, buffr_err_t *e)
 {
-    table_work_t w = {
-        .pid = pid, .id = tid, .host = host, .app = app, .tenant_id = who->tenant_id, .e = e};
-    int rc = restaurant_transact(app, who->tenant_id, DB_WRITE, table_revoke_in_tx, &w);
-    return restaurant_done(rc, w.result, out, e, "table");
+    return table_link_run(app, who, pid, tid, host, DB_WRITE, table_revoke_in_tx, out, e);
 }
+
+/* ---- a guest's table token ---- */
 
 typedef struct token_work {
     const char *pid, *tid;
@@ -466,26 +334,25 @@ typedef struct token_work {
 static int token_check_in_tx(db_tx_t *tx, void *ctx)
 {
     token_work_t *w = ctx;
+    w->current = false;
     db_rows_t *rows;
-    int rc = db_query(tx,
-                      "SELECT t.token_version, t.name, p.name FROM restaurant_tables t JOIN "
-                      "properties p ON p.tenant_id = t.tenant_id AND p.id = t.property_id "
-                      "WHERE t.tenant_id = $1 AND t.property_id = $2 AND t.id = $3",
-                      DB_ARGS(DB_TEXT(w->pid), DB_TEXT(w->tid)), &rows);
+    int rc = restaurant_first_row(tx,
+                                  "SELECT t.token_version, t.name, p.name FROM restaurant_tables t "
+                                  "JOIN properties p ON p.tenant_id = t.tenant_id AND p.id = "
+                                  "t.property_id WHERE t.tenant_id = $1 AND t.property_id = $2 "
+                                  "AND t.id = $3",
+                                  DB_ARGS(DB_TEXT(w->pid), DB_TEXT(w->tid)), &rows);
+    if (rc == BUFFR_ENOTFOUND) /* a deleted table: its tokens open nothing */
+        return 0;
     if (rc != 0)
         return rc;
-    w->current = false;
-    rc = db_next(rows);
-    if (rc == 1) {
-        w->current = db_int(rows, 0) == w->version;
-        if (w->seat) {
-            snprintf(w->seat->table_name, sizeof(w->seat->table_name), "%s", db_text(rows, 1));
-            snprintf(w->seat->property_name, sizeof(w->seat->property_name), "%s",
-                     db_text(rows, 2));
-        }
+    w->current = db_int(rows, 0) == w->version;
+    if (w->seat) {
+        snprintf(w->seat->table_name, sizeof(w->seat->table_name), "%s", db_text(rows, 1));
+        snprintf(w->seat->property_name, sizeof(w->seat->property_name), "%s", db_text(rows, 2));
     }
     db_rows_free(rows);
-    return rc < 0 ? rc : 0;
+    return 0;
 }
 
 int dining_table_token_open(app_t *app, const char *token, principal_t *guest,

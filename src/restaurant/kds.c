@@ -83,7 +83,7 @@ static int kds_stations_in_tx(db_tx_t *tx, void *ctx)
 int kds_stations(app_t *app, const principal_t *who, const char *pid, json_t **out, buffr_err_t *e)
 {
     kds_work_t w = {.pid = pid};
-    int rc = restaurant_transact(app, who->tenant_id, DB_READ, kds_stations_in_tx, &w);
+    int rc = db_transact(app->db, who->tenant_id, DB_READ, kds_stations_in_tx, &w);
     return restaurant_done(rc, w.result, out, e, "property");
 }
 
@@ -170,7 +170,7 @@ static int kds_move(app_t *app, const principal_t *who, const char *pid, const c
                     bool forward, json_t **out, buffr_err_t *e)
 {
     kds_work_t w = {.pid = pid, .item_id = item_id, .forward = forward, .e = e};
-    int rc = restaurant_transact(app, who->tenant_id, DB_WRITE, kds_move_in_tx, &w);
+    int rc = db_transact(app->db, who->tenant_id, DB_WRITE, kds_move_in_tx, &w);
     return restaurant_done(rc, w.result, out, e, "order item");
 }
 

@@ -152,7 +152,7 @@ int restaurant_settings_get(app_t *app, const principal_t *who, const char *pid,
                             buffr_err_t *e)
 {
     settings_work_t w = {.pid = pid};
-    int rc = restaurant_transact(app, who->tenant_id, DB_READ, settings_get_in_tx, &w);
+    int rc = db_transact(app->db, who->tenant_id, DB_READ, settings_get_in_tx, &w);
     return restaurant_done(rc, w.result, out, e, "property");
 }
 
@@ -200,7 +200,7 @@ int restaurant_settings_update(app_t *app, const principal_t *who, const char *p
             return buffr_fail(e, BUFFR_EVALIDATION, "qr_base_url",
                               "qr_base_url must start with http:// or https://");
     }
-    rc = restaurant_transact(app, who->tenant_id, DB_WRITE, settings_update_in_tx, &w);
+    rc = db_transact(app->db, who->tenant_id, DB_WRITE, settings_update_in_tx, &w);
     return restaurant_done(rc, w.result, out, e, "property");
 }
 
@@ -808,7 +808,7 @@ int menu_item_attach_group(app_t *app, const principal_t *who, const char *pid, 
     int rc = restaurant_uuid_field(body, "group_id", true, w.group_id, NULL, e);
     if (rc != 0)
         return rc;
-    rc = restaurant_transact(app, who->tenant_id, DB_WRITE, attach_in_tx, &w);
+    rc = db_transact(app->db, who->tenant_id, DB_WRITE, attach_in_tx, &w);
     if (rc != 0)
         return restaurant_done(rc, NULL, out, e, "menu item");
     /* Answer the item with its groups, as the whole menu shows it. */
@@ -950,6 +950,6 @@ int menu_render(app_t *app, const principal_t *who, const char *pid, const char 
                 bool only_available, json_t **out, buffr_err_t *e)
 {
     render_work_t w = {.pid = pid, .menu_id = menu_id, .only_available = only_available};
-    int rc = restaurant_transact(app, who->tenant_id, DB_READ, render_in_tx, &w);
+    int rc = db_transact(app->db, who->tenant_id, DB_READ, render_in_tx, &w);
     return restaurant_done(rc, w.result, out, e, "property");
 }

@@ -88,7 +88,7 @@ int menu_item_image_put(app_t *app, const principal_t *who, const char *pid, con
                           strcmp(type, "png") == 0 ? "PNG" : "JPEG");
     /* The item must exist in this tenant before anything touches the disk. */
     image_work_t check = {.pid = pid, .iid = iid};
-    int rc = restaurant_transact(app, who->tenant_id, DB_READ, image_set_in_tx, &check);
+    int rc = db_transact(app->db, who->tenant_id, DB_READ, image_set_in_tx, &check);
     if (rc != 0)
         return restaurant_done(rc, NULL, out, e, "menu item");
 
@@ -111,7 +111,7 @@ int menu_item_image_put(app_t *app, const principal_t *who, const char *pid, con
         return buffr_fail(e, BUFFR_EIO, NULL, "could not store the image");
     }
     image_work_t w = {.pid = pid, .iid = iid, .type = type};
-    rc = restaurant_transact(app, who->tenant_id, DB_WRITE, image_set_in_tx, &w);
+    rc = db_transact(app->db, who->tenant_id, DB_WRITE, image_set_in_tx, &w);
     if (rc != 0)
         return restaurant_done(rc, NULL, out, e, "menu item");
     /* A picture of the other type is now stale. */
@@ -126,7 +126,7 @@ int menu_item_image_get(app_t *app, const principal_t *who, const char *pid, con
 {
     *data = NULL;
     image_work_t w = {.pid = pid, .iid = iid};
-    int rc = restaurant_transact(app, who->tenant_id, DB_READ, image_set_in_tx, &w);
+    int rc = db_transact(app->db, who->tenant_id, DB_READ, image_set_in_tx, &w);
     json_t *none = NULL;
     if (rc != 0)
         return restaurant_done(rc, NULL, &none, e, "menu item");

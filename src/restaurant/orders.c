@@ -712,14 +712,14 @@ int order_create(app_t *app, const principal_t *who, const char *pid, json_t *bo
     }
     if ((rc = order_lines_parse(body, &w.lines, &w.n, e)) != 0)
         return rc;
-    rc = restaurant_transact(app, who->tenant_id, DB_READ, order_create_price_in_tx, &w);
+    rc = db_transact(app->db, who->tenant_id, DB_READ, order_create_price_in_tx, &w);
     json_t *result = NULL;
     if (rc == 0) {
         w.now = time_now();
         if (business_day_of(w.zone, w.now, w.day) != 0)
             date_format(w.now / 86400, w.day); /* unknown zone: UTC */
         uuid_v7_new(w.id);
-        rc = restaurant_transact(app, who->tenant_id, DB_WRITE, order_create_insert_in_tx, &w);
+        rc = db_transact(app->db, who->tenant_id, DB_WRITE, order_create_insert_in_tx, &w);
         /* The table or property went away between pricing and writing. */
         if (rc == BUFFR_ECONSTRAINT)
             rc = BUFFR_ENOTFOUND;
@@ -747,7 +747,7 @@ int order_get(app_t *app, const principal_t *who, const char *pid, const char *o
               const char *qr_table_id, json_t **out, buffr_err_t *e)
 {
     order_get_work_t w = {.pid = pid, .oid = oid, .table_id = qr_table_id};
-    int rc = restaurant_transact(app, who->tenant_id, DB_READ, order_get_in_tx, &w);
+    int rc = db_transact(app->db, who->tenant_id, DB_READ, order_get_in_tx, &w);
     return restaurant_done(rc, w.result, out, e, "order");
 }
 
@@ -823,7 +823,7 @@ int order_list(app_t *app, const principal_t *who, const char *pid, const order_
     if (rc != 0)
         return rc == BUFFR_ENOMEM ? buffr_fail(e, rc, NULL, "out of memory") : rc;
     order_list_work_t w = {.pid = pid, .f = filter, .limit = limit, .cursor = cursor};
-    rc = restaurant_transact(app, who->tenant_id, DB_READ, order_list_in_tx, &w);
+    rc = db_transact(app->db, who->tenant_id, DB_READ, order_list_in_tx, &w);
     return restaurant_done(rc, w.result, out, e, "property");
 }
 
@@ -1066,7 +1066,7 @@ static int order_change_run(app_t *app, const principal_t *who, const char *pid,
     w->pid = pid;
     w->oid = oid;
     w->e = e;
-    int rc = restaurant_transact(app, who->tenant_id, DB_WRITE, order_change_in_tx, w);
+    int rc = db_transact(app->db, who->tenant_id, DB_WRITE, order_change_in_tx, w);
     return restaurant_done(rc, w->result, out, e, "order");
 }
 
@@ -1228,6 +1228,6 @@ int sales_summary(app_t *app, const principal_t *who, const char *pid, const cha
     sales_work_t w = {.pid = pid};
     if (date != NULL)
         date_format(day, w.date);
-    int rc = restaurant_transact(app, who->tenant_id, DB_READ, sales_in_tx, &w);
+    int rc = db_transact(app->db, who->tenant_id, DB_READ, sales_in_tx, &w);
     return restaurant_done(rc, w.result, out, e, "property");
 }

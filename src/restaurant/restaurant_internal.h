@@ -17,10 +17,6 @@
 
 #define RESTAURANT_TZ_MAX 64
 
-/* db_transact for this module (SQLite writes are batched into shared
- * commits by the database layer). */
-int restaurant_transact(app_t *app, const char *tenant_id, int flags, db_work_fn work, void *ctx);
-
 /* Finish a domain call: on success *out = result; on failure free result
  * and make sure *e explains rc (a not-found names what). */
 int restaurant_done(int rc, json_t *result, json_t **out, buffr_err_t *e, const char *what);

@@ -158,7 +158,7 @@ int restaurant_list(app_t *app, const principal_t *who, const char *pid, const c
     w.args[0] = DB_TEXT(pid);
     for (size_t i = 0; i < nargs; i++)
         w.args[1 + i] = args[i];
-    int rc = restaurant_transact(app, who->tenant_id, DB_READ, list_in_tx, &w);
+    int rc = db_transact(app->db, who->tenant_id, DB_READ, list_in_tx, &w);
     return restaurant_done(rc, w.result, out, e, "property");
 }
 
@@ -166,7 +166,7 @@ int restaurant_list_read(app_t *app, const principal_t *who, const char *pid,
                          restaurant_read_all_fn *read_all, json_t **out, buffr_err_t *e)
 {
     list_work_t w = {.pid = pid, .read_all = read_all};
-    int rc = restaurant_transact(app, who->tenant_id, DB_READ, list_in_tx, &w);
+    int rc = db_transact(app->db, who->tenant_id, DB_READ, list_in_tx, &w);
     return restaurant_done(rc, w.result, out, e, "property");
 }
 
@@ -205,7 +205,7 @@ int restaurant_entity_create(app_t *app, const principal_t *who, const restauran
     char id[UUID_BUF_SIZE];
     uuid_v7_new(id);
     entity_work_t work = {.ent = ent, .w = {.pid = pid, .id = id, .in = in, .e = e}};
-    int rc = restaurant_transact(app, who->tenant_id, DB_WRITE, entity_create_in_tx, &work);
+    int rc = db_transact(app->db, who->tenant_id, DB_WRITE, entity_create_in_tx, &work);
     return restaurant_done(rc, work.result, out, e, ent->what);
 }
 
@@ -219,7 +219,7 @@ int restaurant_entity_get(app_t *app, const principal_t *who, const restaurant_e
                           const char *pid, const char *id, json_t **out, buffr_err_t *e)
 {
     entity_work_t work = {.ent = ent, .w = {.pid = pid, .id = id}};
-    int rc = restaurant_transact(app, who->tenant_id, DB_READ, entity_get_in_tx, &work);
+    int rc = db_transact(app->db, who->tenant_id, DB_READ, entity_get_in_tx, &work);
     return restaurant_done(rc, work.result, out, e, ent->what);
 }
 
@@ -246,7 +246,7 @@ int restaurant_entity_update(app_t *app, const principal_t *who, const restauran
 {
     entity_work_t work = {.ent = ent,
                           .w = {.pid = pid, .id = id, .in = in, .if_match = if_match, .e = e}};
-    int rc = restaurant_transact(app, who->tenant_id, DB_WRITE, entity_update_in_tx, &work);
+    int rc = db_transact(app->db, who->tenant_id, DB_WRITE, entity_update_in_tx, &work);
     return restaurant_done(rc, work.result, out, e, ent->what);
 }
 
@@ -271,7 +271,7 @@ int restaurant_delete_row(app_t *app, const principal_t *who, const char *sql, c
                           buffr_err_t *e)
 {
     delete_work_t w = {.sql = sql, .pid = pid, .id = id, .id2 = id2};
-    int rc = restaurant_transact(app, who->tenant_id, DB_WRITE, delete_in_tx, &w);
+    int rc = db_transact(app->db, who->tenant_id, DB_WRITE, delete_in_tx, &w);
     if (rc == BUFFR_ECONSTRAINT)
         return buffr_fail(e, BUFFR_ECONFLICT, NULL, "%s", in_use);
     json_t *none = NULL;

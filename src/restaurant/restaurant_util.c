@@ -9,13 +9,6 @@
 
 #include "core/jsonx.h"
 
-/* Writers no longer need a module lock: the db layer queues SQLite writes
- * itself and group-commits them (see db_transact). */
-int restaurant_transact(app_t *app, const char *tenant_id, int flags, db_work_fn work, void *ctx)
-{
-    return db_transact(app->db, tenant_id, flags, work, ctx);
-}
-
 int restaurant_done(int rc, json_t *result, json_t **out, buffr_err_t *e, const char *what)
 {
     if (rc == 0) {

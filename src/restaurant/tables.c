@@ -306,7 +306,7 @@ static int table_link_run(app_t *app, const principal_t *who, const char *pid, c
                           buffr_err_t *e)
 {
     link_work_t w = {.app = app, .tenant_id = who->tenant_id, .pid = pid, .id = tid, .host = host};
-    int rc = restaurant_transact(app, who->tenant_id, flags, work, &w);
+    int rc = db_transact(app->db, who->tenant_id, flags, work, &w);
     return restaurant_done(rc, w.result, out, e, "table");
 }
 
@@ -364,7 +364,7 @@ int dining_table_token_open(app_t *app, const char *token, principal_t *guest,
     int rc = table_token_parse(app->jwt_key, app->jwt_key_len, token, guest->tenant_id, pid, tid,
                                &w.version);
     if (rc == 0)
-        rc = restaurant_transact(app, guest->tenant_id, DB_READ, token_check_in_tx, &w);
+        rc = db_transact(app->db, guest->tenant_id, DB_READ, token_check_in_tx, &w);
     if (rc == 0 && !w.current)
         rc = BUFFR_EUNAUTH;
     if (rc == BUFFR_EUNAUTH)

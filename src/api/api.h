@@ -62,7 +62,19 @@ void api_health(req_t *r);
 void api_metrics(req_t *r);
 void api_openapi(req_t *r);
 
-/* Send the domain's verdict: reply_err(e) on failure, else body with status. */
+/* reservations_api.c: the stays and out-of-order blocks of the property
+ * {pid} (of its room {param} only, when param is not NULL) over ?from and
+ * ?to as iCalendar; the property's export there, a room's in rooms_api.c. */
+void api_reply_ical(req_t *r, const char *param);
+
+/* menu_api.c: item iid's picture as its bytes (with Cache-Control when
+ * cache_control is not NULL), or the error when there is none; staff and
+ * guests (qr_api.c) both fetch it. */
+void api_reply_item_image(req_t *r, const principal_t *who, const char *pid, const char *iid,
+                          const char *cache_control);
+
+/* serve.c: send the domain's verdict: reply_err(e) on failure, else body
+ * with status. The shapes of handler that call it: serve.h. */
 void api_reply(req_t *r, int rc, const buffr_err_t *e, int status, json_t *body);
 
 #endif

@@ -6,20 +6,6 @@
 
 #include "identity/identity.h"
 
-void api_reply(req_t *r, int rc, const buffr_err_t *e, int status, json_t *body)
-{
-    if (rc != 0) {
-        json_decref(body);
-        reply_err(r, e);
-        return;
-    }
-    if (body == NULL && status != 204) {
-        reply_error(r, BUFFR_ENOMEM, NULL, "out of memory");
-        return;
-    }
-    reply_json(r, status, body);
-}
-
 int api_authenticate(struct app *app, const char *bearer, principal_t *out)
 {
     return identity_authenticate(app, bearer, out);

@@ -3,15 +3,15 @@
  * the cooks' bump and recall. Rules: restaurant/kds.c.
  */
 #include "api/api.h"
-#include "api/restaurant_serve.h"
 #include "api/schema.h"
+#include "api/serve.h"
 
 #include "restaurant/restaurant.h"
 
-HANDLER(api_kds_list, restaurant_serve_filter(r, "station", kds_list))
-HANDLER(api_kds_stations, restaurant_serve_read(r, kds_stations))
-HANDLER(api_kds_bump, restaurant_serve_one(r, "item_id", kds_bump))
-HANDLER(api_kds_recall, restaurant_serve_one(r, "item_id", kds_recall))
+HANDLER(api_kds_list, serve_filter(r, "station", kds_list))
+HANDLER(api_kds_stations, serve_read(r, kds_stations))
+HANDLER(api_kds_bump, serve_get(r, "item_id", kds_bump))
+HANDLER(api_kds_recall, serve_get(r, "item_id", kds_recall))
 
 /* ---- routes ---- */
 

@@ -5,15 +5,17 @@
  * Business rules live in restaurant/menu.c and restaurant/menu_image.c.
  */
 #include "api/api.h"
-#include "api/restaurant_serve.h"
 #include "api/schema.h"
+#include "api/serve.h"
+
+#include <stdlib.h>
 
 #include "restaurant/restaurant.h"
 
 static void api_menu_get(req_t *r)
 {
     char pid[UUID_BUF_SIZE], menu_id[UUID_BUF_SIZE];
-    if (req_uuid_param(r, "pid", pid) != 0)
+    if (serve_ids(r, NULL, pid, NULL, NULL) != 0)
         return;
     const char *menu = req_query(r, "menu_id");
     if (menu && uuid_normalize(menu, menu_id) != 0) {
@@ -29,8 +31,7 @@ static void api_menu_get(req_t *r)
 static void api_items_detach_group(req_t *r)
 {
     char pid[UUID_BUF_SIZE], iid[UUID_BUF_SIZE], gid[UUID_BUF_SIZE];
-    if (req_uuid_param(r, "pid", pid) != 0 || req_uuid_param(r, "iid", iid) != 0 ||
-        req_uuid_param(r, "gid", gid) != 0)
+    if (serve_ids(r, "iid", pid, iid, NULL) != 0 || req_uuid_param(r, "gid", gid) != 0)
         return;
     buffr_err_t e = {0};
     int rc = menu_item_detach_group(req_app(r), req_principal(r), pid, iid, gid, &e);
@@ -40,7 +41,7 @@ static void api_items_detach_group(req_t *r)
 static void api_items_image_put(req_t *r)
 {
     char pid[UUID_BUF_SIZE], iid[UUID_BUF_SIZE];
-    if (req_uuid_param(r, "pid", pid) != 0 || req_uuid_param(r, "iid", iid) != 0)
+    if (serve_ids(r, "iid", pid, iid, NULL) != 0)
         return;
     size_t len = 0;
     const char *body = req_body(r, &len);
@@ -51,31 +52,48 @@ static void api_items_image_put(req_t *r)
     api_reply(r, rc, &e, 200, out);
 }
 
+void api_reply_item_image(req_t *r, const principal_t *who, const char *pid, const char *iid,
+                          const char *cache_control)
+{
+    char *data = NULL;
+    size_t len = 0;
+    const char *type = NULL;
+    buffr_err_t e = {0};
+    if (menu_item_image_get(req_app(r), who, pid, iid, &data, &len, &type, &e) != 0) {
+        reply_err(r, &e);
+        return;
+    }
+    if (cache_control != NULL)
+        reply_header(r, "Cache-Control", cache_control);
+    reply_raw(r, 200, type, data, len);
+    free(data);
+}
+
 static void api_items_image_get(req_t *r)
 {
     char pid[UUID_BUF_SIZE], iid[UUID_BUF_SIZE];
-    if (req_uuid_param(r, "pid", pid) != 0 || req_uuid_param(r, "iid", iid) != 0)
+    if (serve_ids(r, "iid", pid, iid, NULL) != 0)
         return;
-    restaurant_reply_image(r, req_principal(r), pid, iid, "private, max-age=60");
+    api_reply_item_image(r, req_principal(r), pid, iid, "private, max-age=60");
 }
 
-HANDLER(api_restaurant_settings_get, restaurant_serve_read(r, restaurant_settings_get))
-HANDLER(api_restaurant_settings_update, restaurant_serve_write(r, restaurant_settings_update, 200))
-HANDLER(api_menus_create, restaurant_serve_write(r, menu_create, 201))
-HANDLER(api_menus_list, restaurant_serve_read(r, menu_list))
-HANDLER(api_menus_update, restaurant_serve_update(r, "mid", menu_update))
-HANDLER(api_menus_delete, restaurant_serve_delete(r, "mid", menu_delete))
-HANDLER(api_categories_create, restaurant_serve_write(r, menu_category_create, 201))
-HANDLER(api_categories_update, restaurant_serve_update(r, "cid", menu_category_update))
-HANDLER(api_categories_delete, restaurant_serve_delete(r, "cid", menu_category_delete))
-HANDLER(api_items_create, restaurant_serve_write(r, menu_item_create, 201))
-HANDLER(api_items_get, restaurant_serve_one(r, "iid", menu_item_get))
-HANDLER(api_items_update, restaurant_serve_update(r, "iid", menu_item_update))
-HANDLER(api_items_delete, restaurant_serve_delete(r, "iid", menu_item_delete))
-HANDLER(api_items_attach_group, restaurant_serve_change(r, "iid", menu_item_attach_group, 201))
-HANDLER(api_groups_create, restaurant_serve_write(r, menu_group_create, 201))
-HANDLER(api_groups_list, restaurant_serve_read(r, menu_group_list))
-HANDLER(api_groups_delete, restaurant_serve_delete(r, "gid", menu_group_delete))
+HANDLER(api_restaurant_settings_get, serve_read(r, restaurant_settings_get))
+HANDLER(api_restaurant_settings_update, serve_write(r, restaurant_settings_update, 200))
+HANDLER(api_menus_create, serve_write(r, menu_create, 201))
+HANDLER(api_menus_list, serve_read(r, menu_list))
+HANDLER(api_menus_update, serve_update(r, "mid", menu_update, 200))
+HANDLER(api_menus_delete, serve_delete(r, "mid", menu_delete))
+HANDLER(api_categories_create, serve_write(r, menu_category_create, 201))
+HANDLER(api_categories_update, serve_update(r, "cid", menu_category_update, 200))
+HANDLER(api_categories_delete, serve_delete(r, "cid", menu_category_delete))
+HANDLER(api_items_create, serve_write(r, menu_item_create, 201))
+HANDLER(api_items_get, serve_get(r, "iid", menu_item_get))
+HANDLER(api_items_update, serve_update(r, "iid", menu_item_update, 200))
+HANDLER(api_items_delete, serve_delete(r, "iid", menu_item_delete))
+HANDLER(api_items_attach_group, serve_change(r, "iid", menu_item_attach_group, 201))
+HANDLER(api_groups_create, serve_write(r, menu_group_create, 201))
+HANDLER(api_groups_list, serve_read(r, menu_group_list))
+HANDLER(api_groups_delete, serve_delete(r, "gid", menu_group_delete))
 
 /* ---- routes ---- */
 

@@ -4,23 +4,16 @@
  * merges), and the day's sales summary. Rules: restaurant/orders.c.
  */
 #include "api/api.h"
-#include "api/restaurant_serve.h"
 #include "api/schema.h"
+#include "api/serve.h"
 
 #include "restaurant/restaurant.h"
-
-static int order_ids(req_t *r, char pid[UUID_BUF_SIZE], char oid[UUID_BUF_SIZE])
-{
-    if (req_uuid_param(r, "pid", pid) != 0)
-        return -1;
-    return oid ? req_uuid_param(r, "oid", oid) : 0;
-}
 
 /* Staff place and read orders; a guest's go through qr_api.c. */
 static void api_orders_create(req_t *r)
 {
     char pid[UUID_BUF_SIZE];
-    if (order_ids(r, pid, NULL) != 0)
+    if (serve_ids(r, NULL, pid, NULL, NULL) != 0)
         return;
     json_t *out = NULL;
     buffr_err_t e = {0};
@@ -31,7 +24,7 @@ static void api_orders_create(req_t *r)
 static void api_orders_get(req_t *r)
 {
     char pid[UUID_BUF_SIZE], oid[UUID_BUF_SIZE];
-    if (order_ids(r, pid, oid) != 0)
+    if (serve_ids(r, "oid", pid, oid, NULL) != 0)
         return;
     json_t *out = NULL;
     buffr_err_t e = {0};
@@ -44,7 +37,7 @@ static void api_orders_list(req_t *r)
     char pid[UUID_BUF_SIZE];
     int limit;
     const char *cursor;
-    if (order_ids(r, pid, NULL) != 0 || req_page(r, &limit, &cursor) != 0)
+    if (serve_ids(r, NULL, pid, NULL, NULL) != 0 || req_page(r, &limit, &cursor) != 0)
         return;
     order_filter_t f = {.status = req_query(r, "status"),
                         .table = req_query(r, "table"),
@@ -59,7 +52,7 @@ static void api_orders_list(req_t *r)
 static void api_orders_void_item(req_t *r)
 {
     char pid[UUID_BUF_SIZE], oid[UUID_BUF_SIZE], item_id[UUID_BUF_SIZE];
-    if (order_ids(r, pid, oid) != 0 || req_uuid_param(r, "item_id", item_id) != 0)
+    if (serve_ids(r, "oid", pid, oid, NULL) != 0 || req_uuid_param(r, "item_id", item_id) != 0)
         return;
     json_t *out = NULL;
     buffr_err_t e = {0};
@@ -67,13 +60,13 @@ static void api_orders_void_item(req_t *r)
     api_reply(r, rc, &e, 200, out);
 }
 
-HANDLER(api_orders_status, restaurant_serve_update(r, "oid", order_set_status))
-HANDLER(api_orders_add_items, restaurant_serve_change(r, "oid", order_add_items, 200))
-HANDLER(api_orders_discount, restaurant_serve_change(r, "oid", order_add_discount, 200))
-HANDLER(api_orders_tip, restaurant_serve_change(r, "oid", order_set_tip, 200))
-HANDLER(api_orders_move, restaurant_serve_change(r, "oid", order_move, 200))
-HANDLER(api_orders_merge, restaurant_serve_change(r, "oid", order_merge, 200))
-HANDLER(api_sales_summary, restaurant_serve_filter(r, "date", sales_summary))
+HANDLER(api_orders_status, serve_update(r, "oid", order_set_status, 200))
+HANDLER(api_orders_add_items, serve_change(r, "oid", order_add_items, 200))
+HANDLER(api_orders_discount, serve_change(r, "oid", order_add_discount, 200))
+HANDLER(api_orders_tip, serve_change(r, "oid", order_set_tip, 200))
+HANDLER(api_orders_move, serve_change(r, "oid", order_move, 200))
+HANDLER(api_orders_merge, serve_change(r, "oid", order_merge, 200))
+HANDLER(api_sales_summary, serve_filter(r, "date", sales_summary))
 
 /* ---- routes ---- */
 

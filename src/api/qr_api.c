@@ -9,7 +9,6 @@
  */
 #include "api/api.h"
 #include "api/qr_page.h"
-#include "api/restaurant_serve.h"
 #include "api/schema.h"
 
 #include <stdlib.h>
@@ -231,7 +230,7 @@ static void api_qr_item_image(req_t *r)
     char iid[UUID_BUF_SIZE];
     if (qr_open(r, "iid", iid, &g) != 0)
         return;
-    restaurant_reply_image(r, &g.who, g.pid, iid, NULL);
+    api_reply_item_image(r, &g.who, g.pid, iid, NULL);
 }
 
 /* ---- routes ---- */

@@ -1,11 +1,12 @@
 /*
  * reservations_api.c - availability and reservations over HTTP: search,
  * book (one room or a group), read, list and search, change, the state
- * changes, moving a stay, and the property's iCalendar export. The rules
- * live in src/reservations/booking.c.
+ * changes, moving a stay, and the iCalendar export (the property's here,
+ * a room's in rooms_api.c). The rules live in src/reservations/booking.c.
  */
 #include "api/api.h"
 #include "api/schema.h"
+#include "api/serve.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -34,50 +35,30 @@ static void reply_refusal(req_t *r, int rc, const buffr_err_t *e, int status, js
     reply_json(r, buffr_http_status(rc), error);
 }
 
-/* ---- shapes of handler: path ids, If-Match, domain call, answer ---- */
-
-/* Booking one room or a group: 201 with the booking, or a refusal. */
-static void serve_booking(req_t *r, resv_create_fn *book)
+void api_reply_ical(req_t *r, const char *param)
 {
-    char pid[UUID_BUF_SIZE];
-    if (req_uuid_param(r, "pid", pid) != 0)
+    char pid[UUID_BUF_SIZE], rid[UUID_BUF_SIZE];
+    if (serve_ids(r, param, pid, rid, NULL) != 0)
         return;
-    json_t *out = NULL;
+    char *text = NULL;
     buffr_err_t e = {0};
-    int rc = book(req_app(r), req_principal(r), pid, req_json(r), &out, &e);
-    reply_refusal(r, rc, &e, 201, out);
-}
-
-/* The reservation a change names (path id "id") and the optional
- * If-Match: 0, or the error was sent. */
-static int change_target(req_t *r, char pid[UUID_BUF_SIZE], char id[UUID_BUF_SIZE],
-                         int64_t *version)
-{
-    int rc = req_uuid_param(r, "pid", pid);
-    if (rc == 0)
-        rc = req_uuid_param(r, "id", id);
-    return rc != 0 ? rc : req_if_match(r, version);
-}
-
-/* A change the body describes (PATCH, move). */
-static void serve_change(req_t *r, resv_change_fn *change)
-{
-    char pid[UUID_BUF_SIZE], id[UUID_BUF_SIZE];
-    int64_t version;
-    if (change_target(r, pid, id, &version) != 0)
+    int rc = reservations_ical_export(req_app(r), req_principal(r), pid, param ? rid : NULL,
+                                      req_query(r, "from"), req_query(r, "to"), &text, &e);
+    if (rc != 0) {
+        reply_err(r, &e);
         return;
-    json_t *out = NULL;
-    buffr_err_t e = {0};
-    int rc = change(req_app(r), req_principal(r), pid, id, req_json(r), version, &out, &e);
-    reply_refusal(r, rc, &e, 200, out);
+    }
+    reply_raw(r, 200, "text/calendar; charset=utf-8", text, strlen(text));
+    free(text);
 }
 
-/* A state change (cancel, check-in, check-out, no-show): no body. */
+/* A state change (cancel, check-in, check-out, no-show): no body, the
+ * optional If-Match. */
 static void serve_action(req_t *r, reservation_action_t action)
 {
     char pid[UUID_BUF_SIZE], id[UUID_BUF_SIZE];
     int64_t version;
-    if (change_target(r, pid, id, &version) != 0)
+    if (serve_ids(r, "id", pid, id, &version) != 0)
         return;
     json_t *out = NULL;
     buffr_err_t e = {0};
@@ -85,41 +66,26 @@ static void serve_action(req_t *r, reservation_action_t action)
     reply_refusal(r, rc, &e, 200, out);
 }
 
-/* A route's handler takes only the request, so every route needs a function
- * of its own: HANDLER defines one on a line, as its name and the shape it
- * calls with that request, r. */
-#define HANDLER(name, call)                                                                        \
-    static void name(req_t *r)                                                                     \
-    {                                                                                              \
-        call;                                                                                      \
-    }
+/* ---- the handlers: most bind a shape of serve.h to a domain function ---- */
 
-HANDLER(api_reservations_create, serve_booking(r, reservation_create))
-HANDLER(api_reservations_group, serve_booking(r, reservation_create_group))
-HANDLER(api_reservations_update, serve_change(r, reservation_update))
-HANDLER(api_reservations_move, serve_change(r, reservation_move))
+HANDLER(api_reservations_create, serve_write_reply(r, reservation_create, 201, reply_refusal))
+HANDLER(api_reservations_group, serve_write_reply(r, reservation_create_group, 201, reply_refusal))
+HANDLER(api_reservations_get, serve_get(r, "id", reservation_get))
+HANDLER(api_reservations_update,
+        serve_update_reply(r, "id", reservation_update, 200, reply_refusal))
+HANDLER(api_reservations_move, serve_update_reply(r, "id", reservation_move, 200, reply_refusal))
 HANDLER(api_reservations_cancel, serve_action(r, RESERVATION_CANCEL))
 HANDLER(api_reservations_check_in, serve_action(r, RESERVATION_CHECK_IN))
 HANDLER(api_reservations_check_out, serve_action(r, RESERVATION_CHECK_OUT))
 HANDLER(api_reservations_no_show, serve_action(r, RESERVATION_NO_SHOW))
+HANDLER(api_reservations_ics, api_reply_ical(r, NULL))
 
-static void api_reservations_get(req_t *r)
-{
-    char pid[UUID_BUF_SIZE], id[UUID_BUF_SIZE];
-    if (req_uuid_param(r, "pid", pid) != 0 || req_uuid_param(r, "id", id) != 0)
-        return;
-    json_t *out = NULL;
-    buffr_err_t e = {0};
-    int rc = reservation_get(req_app(r), req_principal(r), pid, id, &out, &e);
-    api_reply(r, rc, &e, 200, out);
-}
-
-/* ---- property-wide: the search, the list and the iCalendar export ---- */
+/* ---- property-wide: the search and the list ---- */
 
 static void api_availability(req_t *r)
 {
     char pid[UUID_BUF_SIZE];
-    if (req_uuid_param(r, "pid", pid) != 0)
+    if (serve_ids(r, NULL, pid, NULL, NULL) != 0)
         return;
     json_t *out = NULL;
     buffr_err_t e = {0};
@@ -132,7 +98,7 @@ static void api_reservations_list(req_t *r)
 {
     char pid[UUID_BUF_SIZE];
     reservation_filter_t f = {0};
-    if (req_uuid_param(r, "pid", pid) != 0 || req_page(r, &f.limit, &f.cursor) != 0)
+    if (serve_ids(r, NULL, pid, NULL, NULL) != 0 || req_page(r, &f.limit, &f.cursor) != 0)
         return;
     f.from = req_query(r, "from");
     f.to = req_query(r, "to");
@@ -145,23 +111,6 @@ static void api_reservations_list(req_t *r)
     buffr_err_t e = {0};
     int rc = reservation_list(req_app(r), req_principal(r), pid, &f, &out, &e);
     api_reply(r, rc, &e, 200, out);
-}
-
-static void api_reservations_ics(req_t *r)
-{
-    char pid[UUID_BUF_SIZE];
-    if (req_uuid_param(r, "pid", pid) != 0)
-        return;
-    char *text = NULL;
-    buffr_err_t e = {0};
-    int rc = reservations_ical_export(req_app(r), req_principal(r), pid, NULL, req_query(r, "from"),
-                                      req_query(r, "to"), &text, &e);
-    if (rc != 0) {
-        reply_err(r, &e);
-        return;
-    }
-    reply_raw(r, 200, "text/calendar; charset=utf-8", text, strlen(text));
-    free(text);
 }
 
 /* ---- routes ---- */

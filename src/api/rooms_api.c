@@ -6,9 +6,8 @@
  */
 #include "api/api.h"
 #include "api/schema.h"
+#include "api/serve.h"
 
-#include <stdlib.h>
-#include <string.h>
 #include <strings.h>
 
 #include "reservations/reservations.h"
@@ -18,136 +17,52 @@
 #define HOTEL_STAFF   PERM_SERVICE(ROLE_STAFF, SERVICE_HOTEL)
 #define HOTEL_MANAGER PERM_SERVICE(ROLE_SERVICE_MANAGER, SERVICE_HOTEL)
 
-/* ---- shapes of handler: path ids, If-Match, domain call, answer ---- */
+/* ---- the handlers: most bind a shape of serve.h to a domain function ---- */
 
-/* A new entity of the property from the body: 201. */
-static void serve_create(req_t *r, resv_create_fn *fn)
-{
-    char pid[UUID_BUF_SIZE];
-    if (req_uuid_param(r, "pid", pid) != 0)
-        return;
-    json_t *out = NULL;
-    buffr_err_t e = {0};
-    int rc = fn(req_app(r), req_principal(r), pid, req_json(r), &out, &e);
-    api_reply(r, rc, &e, 201, out);
-}
-
-/* The property and one entity of it, named by the path parameter param. */
-static int path_ids(req_t *r, const char *param, char pid[UUID_BUF_SIZE], char id[UUID_BUF_SIZE])
-{
-    int rc = req_uuid_param(r, "pid", pid);
-    return rc != 0 ? rc : req_uuid_param(r, param, id);
-}
-
-/* A read of one entity (param: its path parameter), or of what it holds. */
-static void serve_one(req_t *r, const char *param, resv_read_fn *fn)
-{
-    char pid[UUID_BUF_SIZE], id[UUID_BUF_SIZE];
-    if (path_ids(r, param, pid, id) != 0)
-        return;
-    json_t *out = NULL;
-    buffr_err_t e = {0};
-    int rc = fn(req_app(r), req_principal(r), pid, id, &out, &e);
-    api_reply(r, rc, &e, 200, out);
-}
-
-/* A body sent to one entity with the optional If-Match (PATCH, PUT, a
- * season added). */
-static void serve_change(req_t *r, const char *param, resv_change_fn *fn, int status)
-{
-    char pid[UUID_BUF_SIZE], id[UUID_BUF_SIZE];
-    int64_t version;
-    if (path_ids(r, param, pid, id) != 0 || req_if_match(r, &version) != 0)
-        return;
-    json_t *out = NULL;
-    buffr_err_t e = {0};
-    int rc = fn(req_app(r), req_principal(r), pid, id, req_json(r), version, &out, &e);
-    api_reply(r, rc, &e, status, out);
-}
-
-/* A body sent to one entity without If-Match (a room's status, a block). */
-static void serve_post(req_t *r, const char *param, resv_post_fn *fn, int status)
-{
-    char pid[UUID_BUF_SIZE], id[UUID_BUF_SIZE];
-    if (path_ids(r, param, pid, id) != 0)
-        return;
-    json_t *out = NULL;
-    buffr_err_t e = {0};
-    int rc = fn(req_app(r), req_principal(r), pid, id, req_json(r), &out, &e);
-    api_reply(r, rc, &e, status, out);
-}
-
-/* DELETE of one entity: 204. */
-static void serve_delete(req_t *r, const char *param, resv_delete_fn *fn)
-{
-    char pid[UUID_BUF_SIZE], id[UUID_BUF_SIZE];
-    if (path_ids(r, param, pid, id) != 0)
-        return;
-    buffr_err_t e = {0};
-    int rc = fn(req_app(r), req_principal(r), pid, id, &e);
-    api_reply(r, rc, &e, 204, NULL);
-}
-
-/* ---- the handlers: most bind a shape to a domain function ---- */
-
-/* A route's handler takes only the request, so every route needs a function
- * of its own: HANDLER defines one on a line, as its name and the shape it
- * calls with that request, r. */
-#define HANDLER(name, call)                                                                        \
-    static void name(req_t *r)                                                                     \
-    {                                                                                              \
-        call;                                                                                      \
-    }
-
-HANDLER(api_room_types_create, serve_create(r, room_type_create))
-HANDLER(api_room_types_get, serve_one(r, "tid", room_type_get))
-HANDLER(api_room_types_update, serve_change(r, "tid", room_type_update, 200))
+HANDLER(api_room_types_create, serve_write(r, room_type_create, 201))
+HANDLER(api_room_types_get, serve_get(r, "tid", room_type_get))
+HANDLER(api_room_types_update, serve_update(r, "tid", room_type_update, 200))
 HANDLER(api_room_types_delete, serve_delete(r, "tid", room_type_delete))
-HANDLER(api_rate_plan_get, serve_one(r, "tid", rate_plan_get))
-HANDLER(api_rate_plan_put, serve_change(r, "tid", rate_plan_put, 200))
-HANDLER(api_rate_season_add, serve_change(r, "tid", rate_season_add, 201))
-HANDLER(api_rooms_create, serve_create(r, room_create))
-HANDLER(api_rooms_get, serve_one(r, "rid", room_get))
-HANDLER(api_rooms_update, serve_change(r, "rid", room_update, 200))
+HANDLER(api_rate_plan_get, serve_get(r, "tid", rate_plan_get))
+HANDLER(api_rate_plan_put, serve_update(r, "tid", rate_plan_put, 200))
+HANDLER(api_rate_season_add, serve_update(r, "tid", rate_season_add, 201))
+HANDLER(api_rooms_create, serve_write(r, room_create, 201))
+HANDLER(api_rooms_get, serve_get(r, "rid", room_get))
+HANDLER(api_rooms_update, serve_update(r, "rid", room_update, 200))
 HANDLER(api_rooms_delete, serve_delete(r, "rid", room_delete))
-HANDLER(api_rooms_status, serve_post(r, "rid", room_set_status, 200))
-HANDLER(api_room_blocks_create, serve_post(r, "rid", room_block_create, 201))
-HANDLER(api_room_blocks_list, serve_one(r, "rid", room_block_list))
+HANDLER(api_rooms_status, serve_change(r, "rid", room_set_status, 200))
+HANDLER(api_room_blocks_create, serve_change(r, "rid", room_block_create, 201))
+HANDLER(api_room_blocks_list, serve_get(r, "rid", room_block_list))
+HANDLER(api_room_calendar_ics, api_reply_ical(r, "rid"))
+HANDLER(api_policies_get, serve_read(r, policy_get))
+HANDLER(api_housekeeping, serve_filter(r, "date", housekeeping_report))
 
-/* Lists take ?limit and ?cursor (rooms also ?room_type_id). */
-static void api_room_types_list(req_t *r)
+/* The lists of room types and rooms: ?limit and ?cursor (rooms also
+ * ?room_type_id). */
+static void serve_list(req_t *r, bool rooms)
 {
     char pid[UUID_BUF_SIZE];
     int limit;
     const char *cursor;
-    if (req_uuid_param(r, "pid", pid) != 0 || req_page(r, &limit, &cursor) != 0)
+    if (serve_ids(r, NULL, pid, NULL, NULL) != 0 || req_page(r, &limit, &cursor) != 0)
         return;
     json_t *out = NULL;
     buffr_err_t e = {0};
-    int rc = room_type_list(req_app(r), req_principal(r), pid, limit, cursor, &out, &e);
+    int rc = rooms ? room_list(req_app(r), req_principal(r), pid, req_query(r, "room_type_id"),
+                               limit, cursor, &out, &e)
+                   : room_type_list(req_app(r), req_principal(r), pid, limit, cursor, &out, &e);
     api_reply(r, rc, &e, 200, out);
 }
 
-static void api_rooms_list(req_t *r)
-{
-    char pid[UUID_BUF_SIZE];
-    int limit;
-    const char *cursor;
-    if (req_uuid_param(r, "pid", pid) != 0 || req_page(r, &limit, &cursor) != 0)
-        return;
-    json_t *out = NULL;
-    buffr_err_t e = {0};
-    int rc = room_list(req_app(r), req_principal(r), pid, req_query(r, "room_type_id"), limit,
-                       cursor, &out, &e);
-    api_reply(r, rc, &e, 200, out);
-}
+HANDLER(api_room_types_list, serve_list(r, false))
+HANDLER(api_rooms_list, serve_list(r, true))
 
 /* Removing a season or a block: two ids under the property. */
 static void api_rate_season_remove(req_t *r)
 {
     char pid[UUID_BUF_SIZE], tid[UUID_BUF_SIZE], sid[UUID_BUF_SIZE];
     int64_t version;
-    if (path_ids(r, "tid", pid, tid) != 0 || req_uuid_param(r, "sid", sid) != 0 ||
+    if (serve_ids(r, "tid", pid, tid, NULL) != 0 || req_uuid_param(r, "sid", sid) != 0 ||
         req_if_match(r, &version) != 0)
         return;
     buffr_err_t e = {0};
@@ -158,34 +73,17 @@ static void api_rate_season_remove(req_t *r)
 static void api_room_blocks_delete(req_t *r)
 {
     char pid[UUID_BUF_SIZE], rid[UUID_BUF_SIZE], bid[UUID_BUF_SIZE];
-    if (path_ids(r, "rid", pid, rid) != 0 || req_uuid_param(r, "bid", bid) != 0)
+    if (serve_ids(r, "rid", pid, rid, NULL) != 0 || req_uuid_param(r, "bid", bid) != 0)
         return;
     buffr_err_t e = {0};
     int rc = room_block_delete(req_app(r), req_principal(r), pid, rid, bid, &e);
     api_reply(r, rc, &e, 204, NULL);
 }
 
-static void api_room_calendar_ics(req_t *r)
-{
-    char pid[UUID_BUF_SIZE], rid[UUID_BUF_SIZE];
-    if (path_ids(r, "rid", pid, rid) != 0)
-        return;
-    char *text = NULL;
-    buffr_err_t e = {0};
-    int rc = reservations_ical_export(req_app(r), req_principal(r), pid, rid, req_query(r, "from"),
-                                      req_query(r, "to"), &text, &e);
-    if (rc != 0) {
-        reply_err(r, &e);
-        return;
-    }
-    reply_raw(r, 200, "text/calendar; charset=utf-8", text, strlen(text));
-    free(text);
-}
-
 static void api_room_calendar_import(req_t *r)
 {
     char pid[UUID_BUF_SIZE], rid[UUID_BUF_SIZE];
-    if (path_ids(r, "rid", pid, rid) != 0)
+    if (serve_ids(r, "rid", pid, rid, NULL) != 0)
         return;
     const char *type = req_header(r, "Content-Type");
     if (type == NULL || strncasecmp(type, "text/calendar", 13) != 0 ||
@@ -204,22 +102,11 @@ static void api_room_calendar_import(req_t *r)
 
 /* ---- property-wide ---- */
 
-static void api_policies_get(req_t *r)
-{
-    char pid[UUID_BUF_SIZE];
-    if (req_uuid_param(r, "pid", pid) != 0)
-        return;
-    json_t *out = NULL;
-    buffr_err_t e = {0};
-    int rc = policy_get(req_app(r), req_principal(r), pid, &out, &e);
-    api_reply(r, rc, &e, 200, out);
-}
-
 static void api_policies_put(req_t *r)
 {
     char pid[UUID_BUF_SIZE];
     int64_t version;
-    if (req_uuid_param(r, "pid", pid) != 0 || req_if_match(r, &version) != 0)
+    if (serve_ids(r, NULL, pid, NULL, &version) != 0)
         return;
     json_t *out = NULL;
     buffr_err_t e = {0};
@@ -227,21 +114,10 @@ static void api_policies_put(req_t *r)
     api_reply(r, rc, &e, 200, out);
 }
 
-static void api_housekeeping(req_t *r)
-{
-    char pid[UUID_BUF_SIZE];
-    if (req_uuid_param(r, "pid", pid) != 0)
-        return;
-    json_t *out = NULL;
-    buffr_err_t e = {0};
-    int rc = housekeeping_report(req_app(r), req_principal(r), pid, req_query(r, "date"), &out, &e);
-    api_reply(r, rc, &e, 200, out);
-}
-
 static void api_calendar(req_t *r)
 {
     char pid[UUID_BUF_SIZE];
-    if (req_uuid_param(r, "pid", pid) != 0)
+    if (serve_ids(r, NULL, pid, NULL, NULL) != 0)
         return;
     json_t *out = NULL;
     buffr_err_t e = {0};

@@ -11,28 +11,18 @@
  */
 #include "api/api.h"
 #include "api/schema.h"
+#include "api/serve.h"
 
 #include "services/services.h"
 
-/* ---- shapes of handler: path ids, query, domain call, answer ---- */
-
-static void serve_create(req_t *r, svc_create_fn *fn)
-{
-    char pid[UUID_BUF_SIZE];
-    if (req_uuid_param(r, "pid", pid) != 0)
-        return;
-    json_t *out = NULL;
-    buffr_err_t e = {0};
-    int rc = fn(req_app(r), req_principal(r), pid, req_json(r), &out, &e);
-    api_reply(r, rc, &e, 201, out);
-}
-
-/* A collection read; paged lists take ?limit and ?cursor. */
+/* A collection read; paged lists take ?limit and ?cursor. The other
+ * shapes are serve.h's. */
 static void serve_collection(req_t *r, svc_collection_fn *fn, bool paged)
 {
     char pid[UUID_BUF_SIZE];
     svc_query_t q = {0};
-    if (req_uuid_param(r, "pid", pid) != 0 || (paged && req_page(r, &q.limit, &q.cursor) != 0))
+    if (serve_ids(r, NULL, pid, NULL, NULL) != 0 ||
+        (paged && req_page(r, &q.limit, &q.cursor) != 0))
         return;
     q.date = req_query(r, "date");
     q.status = req_query(r, "status");
@@ -47,101 +37,57 @@ static void serve_collection(req_t *r, svc_collection_fn *fn, bool paged)
     api_reply(r, rc, &e, 200, out);
 }
 
-/* GET of one entity, or a state change without a body (cancel). */
-static void serve_one(req_t *r, const char *param, svc_get_fn *fn)
-{
-    char pid[UUID_BUF_SIZE], id[UUID_BUF_SIZE];
-    if (req_uuid_param(r, "pid", pid) != 0 || req_uuid_param(r, param, id) != 0)
-        return;
-    json_t *out = NULL;
-    buffr_err_t e = {0};
-    int rc = fn(req_app(r), req_principal(r), pid, id, &out, &e);
-    api_reply(r, rc, &e, 200, out);
-}
-
-static void serve_update(req_t *r, const char *param, svc_update_fn *fn)
-{
-    char pid[UUID_BUF_SIZE], id[UUID_BUF_SIZE];
-    int64_t version;
-    if (req_uuid_param(r, "pid", pid) != 0 || req_uuid_param(r, param, id) != 0 ||
-        req_if_match(r, &version) != 0)
-        return;
-    json_t *out = NULL;
-    buffr_err_t e = {0};
-    int rc = fn(req_app(r), req_principal(r), pid, id, req_json(r), version, &out, &e);
-    api_reply(r, rc, &e, 200, out);
-}
-
-static void serve_delete(req_t *r, const char *param, svc_delete_fn *fn)
-{
-    char pid[UUID_BUF_SIZE], id[UUID_BUF_SIZE];
-    if (req_uuid_param(r, "pid", pid) != 0 || req_uuid_param(r, param, id) != 0)
-        return;
-    buffr_err_t e = {0};
-    int rc = fn(req_app(r), req_principal(r), pid, id, &e);
-    api_reply(r, rc, &e, 204, NULL);
-}
-
 /* ---- the handlers: each binds a shape to a domain function ---- */
 
-/* A route's handler takes only the request, so every route needs a function
- * of its own: HANDLER defines one on a line, as its name and the shape it
- * calls with that request, r. */
-#define HANDLER(name, call)                                                                        \
-    static void name(req_t *r)                                                                     \
-    {                                                                                              \
-        call;                                                                                      \
-    }
-
 /* spa */
-HANDLER(spa_resources_create, serve_create(r, spa_resource_create))
+HANDLER(spa_resources_create, serve_write(r, spa_resource_create, 201))
 HANDLER(spa_resources_list, serve_collection(r, spa_resource_list, true))
-HANDLER(spa_resources_get, serve_one(r, "rid", spa_resource_get))
-HANDLER(spa_resources_update, serve_update(r, "rid", spa_resource_update))
+HANDLER(spa_resources_get, serve_get(r, "rid", spa_resource_get))
+HANDLER(spa_resources_update, serve_update(r, "rid", spa_resource_update, 200))
 HANDLER(spa_resources_delete, serve_delete(r, "rid", spa_resource_delete))
-HANDLER(spa_treatments_create, serve_create(r, spa_treatment_create))
+HANDLER(spa_treatments_create, serve_write(r, spa_treatment_create, 201))
 HANDLER(spa_treatments_list, serve_collection(r, spa_treatment_list, true))
-HANDLER(spa_treatments_get, serve_one(r, "tid", spa_treatment_get))
-HANDLER(spa_treatments_update, serve_update(r, "tid", spa_treatment_update))
+HANDLER(spa_treatments_get, serve_get(r, "tid", spa_treatment_get))
+HANDLER(spa_treatments_update, serve_update(r, "tid", spa_treatment_update, 200))
 HANDLER(spa_treatments_delete, serve_delete(r, "tid", spa_treatment_delete))
 HANDLER(spa_availability_get, serve_collection(r, spa_availability, false))
-HANDLER(spa_bookings_create, serve_create(r, spa_booking_create))
+HANDLER(spa_bookings_create, serve_write(r, spa_booking_create, 201))
 HANDLER(spa_bookings_list, serve_collection(r, spa_booking_list, true))
-HANDLER(spa_bookings_get, serve_one(r, "bid", spa_booking_get))
-HANDLER(spa_bookings_cancel, serve_one(r, "bid", spa_booking_cancel))
+HANDLER(spa_bookings_get, serve_get(r, "bid", spa_booking_get))
+HANDLER(spa_bookings_cancel, serve_get(r, "bid", spa_booking_cancel))
 
 /* conference */
-HANDLER(conference_rooms_create, serve_create(r, conference_room_create))
+HANDLER(conference_rooms_create, serve_write(r, conference_room_create, 201))
 HANDLER(conference_rooms_list, serve_collection(r, conference_room_list, true))
-HANDLER(conference_rooms_get, serve_one(r, "rid", conference_room_get))
-HANDLER(conference_rooms_update, serve_update(r, "rid", conference_room_update))
+HANDLER(conference_rooms_get, serve_get(r, "rid", conference_room_get))
+HANDLER(conference_rooms_update, serve_update(r, "rid", conference_room_update, 200))
 HANDLER(conference_rooms_delete, serve_delete(r, "rid", conference_room_delete))
-HANDLER(conference_addons_create, serve_create(r, conference_addon_create))
+HANDLER(conference_addons_create, serve_write(r, conference_addon_create, 201))
 HANDLER(conference_addons_list, serve_collection(r, conference_addon_list, true))
-HANDLER(conference_addons_get, serve_one(r, "aid", conference_addon_get))
-HANDLER(conference_addons_update, serve_update(r, "aid", conference_addon_update))
+HANDLER(conference_addons_get, serve_get(r, "aid", conference_addon_get))
+HANDLER(conference_addons_update, serve_update(r, "aid", conference_addon_update, 200))
 HANDLER(conference_addons_delete, serve_delete(r, "aid", conference_addon_delete))
-HANDLER(conference_bookings_create, serve_create(r, conference_booking_create))
+HANDLER(conference_bookings_create, serve_write(r, conference_booking_create, 201))
 HANDLER(conference_bookings_list, serve_collection(r, conference_booking_list, true))
-HANDLER(conference_bookings_get, serve_one(r, "bid", conference_booking_get))
-HANDLER(conference_bookings_cancel, serve_one(r, "bid", conference_booking_cancel))
+HANDLER(conference_bookings_get, serve_get(r, "bid", conference_booking_get))
+HANDLER(conference_bookings_cancel, serve_get(r, "bid", conference_booking_cancel))
 
 /* shuttle */
-HANDLER(shuttle_routes_create, serve_create(r, shuttle_route_create))
+HANDLER(shuttle_routes_create, serve_write(r, shuttle_route_create, 201))
 HANDLER(shuttle_routes_list, serve_collection(r, shuttle_route_list, true))
-HANDLER(shuttle_routes_get, serve_one(r, "rid", shuttle_route_get))
-HANDLER(shuttle_routes_update, serve_update(r, "rid", shuttle_route_update))
+HANDLER(shuttle_routes_get, serve_get(r, "rid", shuttle_route_get))
+HANDLER(shuttle_routes_update, serve_update(r, "rid", shuttle_route_update, 200))
 HANDLER(shuttle_routes_delete, serve_delete(r, "rid", shuttle_route_delete))
-HANDLER(shuttle_departures_create, serve_create(r, shuttle_departure_create))
+HANDLER(shuttle_departures_create, serve_write(r, shuttle_departure_create, 201))
 HANDLER(shuttle_departures_list, serve_collection(r, shuttle_departure_list, true))
-HANDLER(shuttle_departures_get, serve_one(r, "did", shuttle_departure_get))
-HANDLER(shuttle_departures_update, serve_update(r, "did", shuttle_departure_update))
+HANDLER(shuttle_departures_get, serve_get(r, "did", shuttle_departure_get))
+HANDLER(shuttle_departures_update, serve_update(r, "did", shuttle_departure_update, 200))
 HANDLER(shuttle_departures_delete, serve_delete(r, "did", shuttle_departure_delete))
 HANDLER(shuttle_schedule_get, serve_collection(r, shuttle_schedule, false))
-HANDLER(shuttle_bookings_create, serve_create(r, shuttle_booking_create))
+HANDLER(shuttle_bookings_create, serve_write(r, shuttle_booking_create, 201))
 HANDLER(shuttle_bookings_list, serve_collection(r, shuttle_booking_list, true))
-HANDLER(shuttle_bookings_get, serve_one(r, "bid", shuttle_booking_get))
-HANDLER(shuttle_bookings_cancel, serve_one(r, "bid", shuttle_booking_cancel))
+HANDLER(shuttle_bookings_get, serve_get(r, "bid", shuttle_booking_get))
+HANDLER(shuttle_bookings_cancel, serve_get(r, "bid", shuttle_booking_cancel))
 
 /* ---- schemas ---- */
 

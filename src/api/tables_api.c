@@ -4,22 +4,22 @@
  * its revocation. Rules: restaurant/tables.c.
  */
 #include "api/api.h"
-#include "api/restaurant_serve.h"
 #include "api/schema.h"
+#include "api/serve.h"
 
 #include <stdlib.h>
 
 #include "restaurant/restaurant.h"
 #include "restaurant/restaurant_internal.h"
 
-HANDLER(api_areas_create, restaurant_serve_write(r, floor_area_create, 201))
-HANDLER(api_areas_list, restaurant_serve_read(r, floor_area_list))
-HANDLER(api_areas_delete, restaurant_serve_delete(r, "aid", floor_area_delete))
-HANDLER(api_tables_create, restaurant_serve_write(r, dining_table_create, 201))
-HANDLER(api_tables_list, restaurant_serve_filter(r, "status", dining_table_list))
-HANDLER(api_tables_get, restaurant_serve_one(r, "tid", dining_table_get))
-HANDLER(api_tables_update, restaurant_serve_update(r, "tid", dining_table_update))
-HANDLER(api_tables_delete, restaurant_serve_delete(r, "tid", dining_table_delete))
+HANDLER(api_areas_create, serve_write(r, floor_area_create, 201))
+HANDLER(api_areas_list, serve_read(r, floor_area_list))
+HANDLER(api_areas_delete, serve_delete(r, "aid", floor_area_delete))
+HANDLER(api_tables_create, serve_write(r, dining_table_create, 201))
+HANDLER(api_tables_list, serve_filter(r, "status", dining_table_list))
+HANDLER(api_tables_get, serve_get(r, "tid", dining_table_get))
+HANDLER(api_tables_update, serve_update(r, "tid", dining_table_update, 200))
+HANDLER(api_tables_delete, serve_delete(r, "tid", dining_table_delete))
 
 /* ---- the QR ordering link ---- */
 
@@ -33,7 +33,7 @@ typedef int table_link_fn(app_t *app, const principal_t *who, const char *pid, c
 static int table_link(req_t *r, table_link_fn *fn, json_t **link)
 {
     char pid[UUID_BUF_SIZE], tid[UUID_BUF_SIZE];
-    if (req_uuid_param(r, "pid", pid) != 0 || req_uuid_param(r, "tid", tid) != 0)
+    if (serve_ids(r, "tid", pid, tid, NULL) != 0)
         return -1;
     buffr_err_t e = {0};
     if (fn(req_app(r), req_principal(r), pid, tid, req_header(r, "Host"), link, &e) != 0) {

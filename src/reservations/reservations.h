@@ -28,20 +28,9 @@
 extern const db_migration_t reservations_migrations[];
 extern const size_t reservations_migrations_count;
 
-/* Shapes several entry points below share, so that the HTTP layer serves
- * each shape with one helper; pid is the property, id the entity. */
-typedef int resv_create_fn(app_t *app, const principal_t *who, const char *pid, json_t *body,
-                           json_t **out, buffr_err_t *e);
-typedef int resv_read_fn(app_t *app, const principal_t *who, const char *pid, const char *id,
-                         json_t **out, buffr_err_t *e);
-/* A body sent to an entity; if_match -1 when the caller sent none. */
-typedef int resv_change_fn(app_t *app, const principal_t *who, const char *pid, const char *id,
-                           json_t *body, int64_t if_match, json_t **out, buffr_err_t *e);
-/* A body sent to an entity without If-Match (a room's status, a block). */
-typedef int resv_post_fn(app_t *app, const principal_t *who, const char *pid, const char *id,
-                         json_t *body, json_t **out, buffr_err_t *e);
-typedef int resv_delete_fn(app_t *app, const principal_t *who, const char *pid, const char *id,
-                           buffr_err_t *e);
+/* Most entry points below have one of the shapes of core/domain.h, which
+ * the HTTP layer serves with one helper each; pid is the property, id the
+ * entity; if_match is -1 when the caller sent no If-Match. */
 
 /* ---- room types (inventory.c) ---- */
 int room_type_create(app_t *app, const principal_t *who, const char *pid, json_t *body,

@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 #include "app.h"
+#include "core/domain.h"
 #include "core/error.h"
 #include "db/migrate.h"
 #include "http/rbac.h"
@@ -24,26 +25,15 @@
 extern const db_migration_t restaurant_migrations[];
 extern const size_t restaurant_migrations_count;
 
-/* The shapes of most domain calls, which the API layer serves alike. All
- * act on the property pid; those with out answer caller-owned JSON there. */
-typedef int restaurant_read_fn(app_t *app, const principal_t *who, const char *pid, json_t **out,
-                               buffr_err_t *e);
-/* filter: one optional query value (a status, a station, a date). */
-typedef int restaurant_filter_fn(app_t *app, const principal_t *who, const char *pid,
-                                 const char *filter, json_t **out, buffr_err_t *e);
-typedef int restaurant_write_fn(app_t *app, const principal_t *who, const char *pid, json_t *body,
-                                json_t **out, buffr_err_t *e);
-typedef int restaurant_get_fn(app_t *app, const principal_t *who, const char *pid, const char *id,
-                              json_t **out, buffr_err_t *e);
-/* A body sent to one row (an order's changes, an item's modifier groups). */
-typedef int restaurant_change_fn(app_t *app, const principal_t *who, const char *pid,
-                                 const char *id, json_t *body, json_t **out, buffr_err_t *e);
-/* if_match: the version the caller read (If-Match), -1 for any. */
-typedef int restaurant_update_fn(app_t *app, const principal_t *who, const char *pid,
-                                 const char *id, json_t *body, int64_t if_match, json_t **out,
-                                 buffr_err_t *e);
-typedef int restaurant_delete_fn(app_t *app, const principal_t *who, const char *pid,
-                                 const char *id, buffr_err_t *e);
+/* The shapes of most domain calls, which the API layer serves alike
+ * (core/domain.h says what each takes). */
+typedef domain_read_fn restaurant_read_fn;
+typedef domain_filter_fn restaurant_filter_fn;
+typedef domain_write_fn restaurant_write_fn;
+typedef domain_get_fn restaurant_get_fn;
+typedef domain_change_fn restaurant_change_fn; /* an order's changes, an item's groups */
+typedef domain_update_fn restaurant_update_fn;
+typedef domain_delete_fn restaurant_delete_fn;
 
 /* ---- settings: tax and QR base URL of a property (menu.c) ---- */
 restaurant_read_fn restaurant_settings_get;

@@ -25,6 +25,7 @@
 #include <stdint.h>
 
 #include "app.h"
+#include "core/domain.h"
 #include "core/error.h"
 #include "db/migrate.h"
 #include "http/rbac.h"
@@ -46,21 +47,16 @@ typedef struct svc_query {
     const char *room_id;
 } svc_query_t;
 
-/* The shapes every entry point has; pid is the property, id the entity.
- * They are function types, so the declarations below name each function
- * once under its shape (the definitions spell the parameters out, and the
- * compiler checks they agree). */
-typedef int svc_create_fn(app_t *app, const principal_t *who, const char *pid, json_t *body,
-                          json_t **out, buffr_err_t *e);
+/* The shapes every entry point has (core/domain.h, but for collection
+ * reads); pid is the property, id the entity. They are function types, so
+ * the declarations below name each function once under its shape (the
+ * definitions spell the parameters out, and the compiler checks they agree). */
+typedef domain_write_fn svc_create_fn;
 typedef int svc_collection_fn(app_t *app, const principal_t *who, const char *pid,
                               const svc_query_t *q, json_t **out, buffr_err_t *e);
-/* Reads one entity, or changes its state without a body (a cancel). */
-typedef int svc_get_fn(app_t *app, const principal_t *who, const char *pid, const char *id,
-                       json_t **out, buffr_err_t *e);
-typedef int svc_update_fn(app_t *app, const principal_t *who, const char *pid, const char *id,
-                          json_t *body, int64_t if_match, json_t **out, buffr_err_t *e);
-typedef int svc_delete_fn(app_t *app, const principal_t *who, const char *pid, const char *id,
-                          buffr_err_t *e);
+typedef domain_get_fn svc_get_fn; /* also a state change without a body (a cancel) */
+typedef domain_update_fn svc_update_fn;
+typedef domain_delete_fn svc_delete_fn;
 
 /* ---- spa (spa.c): resources (?kind=), treatments, bookings ---- */
 svc_create_fn spa_resource_create, spa_treatment_create, spa_booking_create;

@@ -2,7 +2,8 @@
 # SQLite or a private PostgreSQL cluster, JSON helpers, the per-route server
 # time from /metrics. Sourced by bench/*.sh after they parse their flags.
 #   bench_build                   release build into $BUFFR_BENCH_BUILD (build-bench)
-#   bench_start_server DB_URL     start it (sets $base, stops it on exit)
+#   bench_start_server DB_URL     start it (sets $base, stops it on exit);
+#                                 BENCH_SERVER_ARGS adds flags ("--threads 8")
 #   bench_database BACKEND        echo a fresh database URL (sqlite | postgresql)
 #   json '["field"]' < answer     read a JSON field
 #   bench_server_time PATTERN     mean server time per route matching PATTERN
@@ -41,7 +42,7 @@ bench_database() {
 bench_start_server() {
   "$build/buffr" serve --listen 127.0.0.1:0 --database "$1" --data-dir "$work" \
     --access-log false --login-ip-limit 1000000 --login-account-limit 1000000 \
-    >"$work/stdout" 2>"$work/stderr" &
+    ${BENCH_SERVER_ARGS:-} >"$work/stdout" 2>"$work/stderr" &
   server_pid=$!
   for _ in $(seq 100); do
     grep -q 'listening on' "$work/stdout" 2>/dev/null && break

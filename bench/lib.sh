@@ -3,7 +3,11 @@
 # time from /metrics. Sourced by bench/*.sh after they parse their flags.
 #   bench_build                   release build into $BUFFR_BENCH_BUILD (build-bench)
 #   bench_start_server DB_URL     start it (sets $base, stops it on exit);
-#                                 BENCH_SERVER_ARGS adds flags ("--threads 8")
+#                                 BENCH_SERVER_ARGS adds flags ("--threads 8"),
+#                                 BENCH_SERVER_PREFIX runs it under a command
+#                                 ("taskset -c 0": the server on core 0;
+#                                 BENCH_WRK_PREFIX="taskset -c 1" for wrk in
+#                                 orders.sh, with WRK_THREADS=1)
 #   bench_database BACKEND        echo a fresh database URL (sqlite | postgresql)
 #   json '["field"]' < answer     read a JSON field
 #   bench_server_time PATTERN     mean server time per route matching PATTERN
@@ -40,7 +44,7 @@ bench_database() {
 }
 
 bench_start_server() {
-  "$build/buffr" serve --listen 127.0.0.1:0 --database "$1" --data-dir "$work" \
+  ${BENCH_SERVER_PREFIX:-} "$build/buffr" serve --listen 127.0.0.1:0 --database "$1" --data-dir "$work" \
     --access-log false --login-ip-limit 1000000 --login-account-limit 1000000 \
     ${BENCH_SERVER_ARGS:-} >"$work/stdout" 2>"$work/stderr" &
   server_pid=$!

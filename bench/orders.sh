@@ -58,7 +58,7 @@ wrk.headers["Authorization"] = "Bearer $token"
 LUA
 
 echo "== $backend: POST /api/v1/properties/{pid}/orders ($connections connections, $duration)"
-wrk -t"${WRK_THREADS:-2}" -c"$connections" -d"$duration" --latency -s "$work/order.lua" "$base$p/orders"
+${BENCH_WRK_PREFIX:-} wrk -t"${WRK_THREADS:-2}" -c"$connections" -d"$duration" --latency -s "$work/order.lua" "$base$p/orders"
 echo
 echo "== $backend: GET /api/v1/properties/{pid}/menu ($connections connections, $duration)"
 wrk -t2 -c"$connections" -d"$duration" --latency -s "$work/get.lua" "$base$p/menu"

@@ -19,7 +19,7 @@
 #include <stdint.h>
 
 #define JWT_KEY_BYTES 32
-#define JWT_LEEWAY_S 30 /* clock skew allowed for nbf and iat */
+#define JWT_LEEWAY_S  30 /* clock skew allowed for nbf and iat */
 
 /* Sign claims (not stolen) into a compact token; caller frees.
  * NULL on allocation failure. */

@@ -19,8 +19,8 @@
 
 #include "core/error.h"
 
-#define PASSWORD_MIN_BYTES 12
-#define PASSWORD_MAX_BYTES 1024
+#define PASSWORD_MIN_BYTES  12
+#define PASSWORD_MAX_BYTES  1024
 #define PASSWORD_HASH_BYTES 128 /* crypto_pwhash_STRBYTES */
 
 /* Set the Argon2id cost once at start (MiB >= 19, passes >= 2). */

@@ -14,9 +14,9 @@
 #include <stdint.h>
 
 #define TOTP_SECRET_BYTES 20 /* 160 bits, RFC 4226's recommendation */
-#define TOTP_STEP_S 30
-#define TOTP_DIGITS 6
-#define TOTP_WINDOW 1 /* steps accepted either side of now, for clock skew */
+#define TOTP_STEP_S       30
+#define TOTP_DIGITS       6
+#define TOTP_WINDOW       1 /* steps accepted either side of now, for clock skew */
 
 /* Process-wide liboath setup; call once before any other totp_* call. */
 int totp_global_init(void);

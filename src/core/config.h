@@ -15,31 +15,31 @@
 #include <stdint.h>
 
 typedef struct config {
-    char listen[128];          /* HOST:PORT, default 127.0.0.1:8080 */
-    char database_url[1024];   /* default sqlite:./data/buffr.db */
-    char data_dir[512];        /* default ./data */
-    char jwt_secret[256];      /* empty: generated once and kept in the database */
+    char listen[128];        /* HOST:PORT, default 127.0.0.1:8080 */
+    char database_url[1024]; /* default sqlite:./data/buffr.db */
+    char data_dir[512];      /* default ./data */
+    char jwt_secret[256];    /* empty: generated once and kept in the database */
     /* http(s)://host[:port][/prefix] clients reach the server at, for the links
      * it prints (table QR codes); empty: each request's Host, over http. */
     char public_url[256];
-    char log_level[16];        /* debug, info, warn, error */
-    int threads;               /* HTTP worker threads; default 4 x cores (min 16) */
-    int db_pool_size;          /* database connections; default = threads */
-    int64_t max_body_bytes;    /* default 1 MiB */
-    int max_header_bytes;      /* default 16 KiB */
-    int max_connections;       /* default 1024 */
+    char log_level[16];         /* debug, info, warn, error */
+    int threads;                /* HTTP worker threads; default 4 x cores (min 16) */
+    int db_pool_size;           /* database connections; default = threads */
+    int64_t max_body_bytes;     /* default 1 MiB */
+    int max_header_bytes;       /* default 16 KiB */
+    int max_connections;        /* default 1024 */
     int max_connections_per_ip; /* default 0 (no limit) */
-    int connection_timeout_s;  /* idle/slow connection timeout, default 30 */
-    int access_token_ttl_s;    /* default 900 */
-    int refresh_token_ttl_s;   /* default 30 days */
-    bool registration_enabled; /* default true */
-    bool demo_data;            /* create the demo tenant on first start; default false */
-    bool access_log;           /* default true */
-    int login_ip_limit;        /* login attempts per IP per window, default 30 */
-    int login_account_limit;   /* failed logins per account per window, default 5 */
-    int login_window_s;        /* default 300 */
-    int password_memlimit_mib; /* Argon2id memory, default 64 (minimum 19) */
-    int password_opslimit;     /* Argon2id passes, default 2 (minimum 2) */
+    int connection_timeout_s;   /* idle/slow connection timeout, default 30 */
+    int access_token_ttl_s;     /* default 900 */
+    int refresh_token_ttl_s;    /* default 30 days */
+    bool registration_enabled;  /* default true */
+    bool demo_data;             /* create the demo tenant on first start; default false */
+    bool access_log;            /* default true */
+    int login_ip_limit;         /* login attempts per IP per window, default 30 */
+    int login_account_limit;    /* failed logins per account per window, default 5 */
+    int login_window_s;         /* default 300 */
+    int password_memlimit_mib;  /* Argon2id memory, default 64 (minimum 19) */
+    int password_opslimit;      /* Argon2id passes, default 2 (minimum 2) */
 } config_t;
 
 void config_defaults(config_t *c);

@@ -12,11 +12,11 @@
 #include <stdint.h>
 
 #define RFC3339_BUF_SIZE 21 /* "2026-11-21T22:34:42Z" + NUL */
-#define DATE_BUF_SIZE 11    /* "2026-11-21" + NUL */
+#define DATE_BUF_SIZE    11 /* "2026-11-21" + NUL */
 
-int64_t time_now(void);        /* Unix seconds */
-int64_t time_now_ms(void);     /* Unix milliseconds */
-double time_monotonic(void);   /* seconds from an arbitrary origin, for durations */
+int64_t time_now(void);      /* Unix seconds */
+int64_t time_now_ms(void);   /* Unix milliseconds */
+double time_monotonic(void); /* seconds from an arbitrary origin, for durations */
 
 void time_format_rfc3339(int64_t unix_seconds, char out[RFC3339_BUF_SIZE]);
 

@@ -9,7 +9,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define UUID_STR_LEN 36
+#define UUID_STR_LEN  36
 #define UUID_BUF_SIZE 37
 
 /* Write a new UUIDv7 as 36 lowercase characters plus NUL into out.

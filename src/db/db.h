@@ -58,21 +58,20 @@ static inline db_arg_t db_arg_text(const char *s)
     return (db_arg_t){.kind = s ? DB_ARG_TEXT : DB_ARG_NULL, .text = s};
 }
 #define DB_TEXT(s) db_arg_text(s)
-#define DB_INT(v) ((db_arg_t){.kind = DB_ARG_INT, .i = (int64_t)(v)})
+#define DB_INT(v)  ((db_arg_t){.kind = DB_ARG_INT, .i = (int64_t)(v)})
 #define DB_BOOL(v) ((db_arg_t){.kind = DB_ARG_INT, .i = (v) ? 1 : 0})
-#define DB_NULL ((db_arg_t){.kind = DB_ARG_NULL})
+#define DB_NULL    ((db_arg_t){.kind = DB_ARG_NULL})
 
 /* DB_ARGS(a, b, c) expands to "array, count" for the calls below;
  * DB_NOARGS for none. */
 #define DB_ARGS(...)                                                                               \
-    ((const db_arg_t[]){__VA_ARGS__}),                                                             \
-        (sizeof((const db_arg_t[]){__VA_ARGS__}) / sizeof(db_arg_t))
+    ((const db_arg_t[]){__VA_ARGS__}), (sizeof((const db_arg_t[]){__VA_ARGS__}) / sizeof(db_arg_t))
 #define DB_NOARGS NULL, 0
 
 typedef struct db_options {
-    int pool_size;          /* connections; 0 = default (8) */
-    int busy_timeout_ms;    /* SQLite busy timeout and pool wait; 0 = default (5000) */
-    int max_retries;        /* db_transact attempts after the first; 0 = default (8) */
+    int pool_size;       /* connections; 0 = default (8) */
+    int busy_timeout_ms; /* SQLite busy timeout and pool wait; 0 = default (5000) */
+    int max_retries;     /* db_transact attempts after the first; 0 = default (8) */
 } db_options_t;
 
 /* Transaction flags. */
@@ -98,14 +97,14 @@ int db_ping(db_t *db);
 typedef struct db_stats {
     int pool_size;
     int pool_in_use;
-    uint64_t pool_waits;        /* times a caller had to wait for a connection */
-    uint64_t transactions;      /* committed (a batched unit counts as one) */
+    uint64_t pool_waits;   /* times a caller had to wait for a connection */
+    uint64_t transactions; /* committed (a batched unit counts as one) */
     uint64_t rollbacks;
-    uint64_t retries;           /* db_transact re-runs */
+    uint64_t retries; /* db_transact re-runs */
     uint64_t statements;
-    double statement_seconds;   /* total time spent in statements */
-    uint64_t write_batches;     /* group-commit transactions run (SQLite DB_WRITE) */
-    uint64_t batched_units;     /* units of work run in them */
+    double statement_seconds; /* total time spent in statements */
+    uint64_t write_batches;   /* group-commit transactions run (SQLite DB_WRITE) */
+    uint64_t batched_units;   /* units of work run in them */
 } db_stats_t;
 void db_get_stats(db_t *db, db_stats_t *out);
 

@@ -52,8 +52,8 @@ int identity_create_tenant_owner(app_t *app, const char *tenant_name, const char
 
 /* Why a login failed beyond "bad credentials". */
 typedef struct login_outcome {
-    bool mfa_required;  /* password right, TOTP code missing or wrong */
-    int retry_after;    /* seconds, when BUFFR_ERATELIMIT */
+    bool mfa_required; /* password right, TOTP code missing or wrong */
+    int retry_after;   /* seconds, when BUFFR_ERATELIMIT */
 } login_outcome_t;
 
 /* POST /auth/login: {"email","password","totp"?}. */
@@ -82,8 +82,7 @@ int identity_mfa_disable(app_t *app, const principal_t *who, json_t *body, json_
                          buffr_err_t *e);
 
 /* User management (owner and manager; rules on who may change whom here). */
-int users_create(app_t *app, const principal_t *who, json_t *body, json_t **out,
-                 buffr_err_t *e);
+int users_create(app_t *app, const principal_t *who, json_t *body, json_t **out, buffr_err_t *e);
 int users_list(app_t *app, const principal_t *who, int limit, const char *cursor, json_t **out,
                buffr_err_t *e);
 int users_get(app_t *app, const principal_t *who, const char *user_id, json_t **out,

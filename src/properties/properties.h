@@ -26,12 +26,10 @@ typedef struct property_input {
 /* Check a request body; pure (no database), so the fuzzer can drive it. */
 int property_input_parse(json_t *body, bool create, property_input_t *in, buffr_err_t *e);
 
-int property_create(app_t *app, const principal_t *who, json_t *body, json_t **out,
-                    buffr_err_t *e);
-int property_list(app_t *app, const principal_t *who, int limit, const char *cursor,
-                  json_t **out, buffr_err_t *e);
-int property_get(app_t *app, const principal_t *who, const char *id, json_t **out,
-                 buffr_err_t *e);
+int property_create(app_t *app, const principal_t *who, json_t *body, json_t **out, buffr_err_t *e);
+int property_list(app_t *app, const principal_t *who, int limit, const char *cursor, json_t **out,
+                  buffr_err_t *e);
+int property_get(app_t *app, const principal_t *who, const char *id, json_t **out, buffr_err_t *e);
 int property_update(app_t *app, const principal_t *who, const char *id, json_t *body,
                     int64_t if_match, json_t **out, buffr_err_t *e);
 int property_delete(app_t *app, const principal_t *who, const char *id, buffr_err_t *e);

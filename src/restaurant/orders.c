@@ -212,8 +212,10 @@ static int order_recompute(db_tx_t *tx, const char *pid, const char *oid, int64_
     for (size_t i = 0; i < n; i++)
         subtotal += lines[i].gross;
 
-    int64_t amounts[64], percents[64];
-    size_t na = 0, np = 0;
+    /* Discounts one row at a time (an order may have any number): each
+     * row's share, capped at the subtotal after every row, adds up to
+     * order_math_discount of them all. */
+    int64_t discount = 0;
     rc = db_query(tx,
                   "SELECT amount, percent_bp FROM order_discounts WHERE tenant_id = $1 AND "
                   "property_id = $2 AND order_id = $3 ORDER BY created_at, id",
@@ -221,17 +223,17 @@ static int order_recompute(db_tx_t *tx, const char *pid, const char *oid, int64_
     if (rc != 0)
         return rc;
     while ((rc = db_next(rows)) == 1) {
-        if (!db_is_null(rows, 0) && na < 64)
-            amounts[na++] = db_int(rows, 0);
-        else if (!db_is_null(rows, 1) && np < 64)
-            percents[np++] = db_int(rows, 1);
+        int64_t amount = db_is_null(rows, 0) ? 0 : db_int(rows, 0);
+        int64_t percent_bp = db_is_null(rows, 1) ? 0 : db_int(rows, 1);
+        discount += order_math_discount(subtotal, &amount, 1, &percent_bp, 1);
+        if (discount > subtotal)
+            discount = subtotal;
     }
     db_rows_free(rows);
     if (rc < 0)
         return rc;
     order_math_totals_t t;
-    rc = order_math_compute(lines, n, order_math_discount(subtotal, amounts, na, percents, np), tip,
-                            tax_inclusive, &t);
+    rc = order_math_compute(lines, n, discount, tip, tax_inclusive, &t);
     if (rc != 0)
         return rc;
     return db_exec(tx,
@@ -276,19 +278,23 @@ static int order_table_release(db_tx_t *tx, const char *pid, const char *table_i
                    NULL);
 }
 
-/* A table named by id or by name: links the order to it when it is one of
- * the property's tables; otherwise the text is kept as a free label. */
-static int order_table_resolve(db_tx_t *tx, const char *pid, const char *text,
+/* A table named by id or by name (by id only for a guest's table token,
+ * whose table a staff-chosen name must never stand in for): links the order
+ * to it when it is one of the property's tables; otherwise the text is kept
+ * as a free label. */
+static int order_table_resolve(db_tx_t *tx, const char *pid, const char *text, bool by_id_only,
                                char table_id[UUID_BUF_SIZE], char *label, size_t label_size)
 {
     table_id[0] = '\0';
     snprintf(label, label_size, "%s", text);
     db_rows_t *rows;
-    int rc = restaurant_first_row(tx,
-                                  "SELECT id, name FROM restaurant_tables WHERE tenant_id = $1 AND "
-                                  "property_id = $2 AND (id = $3 OR name = $3) ORDER BY name = $3 "
-                                  "DESC",
-                                  DB_ARGS(DB_TEXT(pid), DB_TEXT(text)), &rows);
+    int rc = restaurant_first_row(
+        tx,
+        by_id_only ? "SELECT id, name FROM restaurant_tables WHERE tenant_id = $1 AND "
+                     "property_id = $2 AND id = $3"
+                   : "SELECT id, name FROM restaurant_tables WHERE tenant_id = $1 AND "
+                     "property_id = $2 AND (id = $3 OR name = $3) ORDER BY name = $3 DESC",
+        DB_ARGS(DB_TEXT(pid), DB_TEXT(text)), &rows);
     if (rc == BUFFR_ENOTFOUND) /* not one of the tables: a free label */
         return 0;
     if (rc != 0)
@@ -311,13 +317,16 @@ typedef struct order_line {
     char name[208], category_id[UUID_BUF_SIZE], category_name[208], station[40];
     bool has_station;
     int64_t unit_price, tax_rate_bp;
-    char *options_json; /* snapshot [{"id","name","price_delta","group"}], owned */
+    json_t *options_snapshot; /* [{"id","name","price_delta","group"}], owned */
+    char *options_json;       /* the same as text, for the row; owned */
 } order_line_t;
 
 static void order_lines_free(order_line_t *lines, size_t n)
 {
-    for (size_t i = 0; lines && i < n; i++)
+    for (size_t i = 0; lines && i < n; i++) {
+        json_decref(lines[i].options_snapshot);
         free(lines[i].options_json);
+    }
     free(lines);
 }
 
@@ -490,7 +499,11 @@ static int order_line_price(db_tx_t *tx, const char *pid, int64_t default_rate, 
         if (l->options_json == NULL)
             rc = BUFFR_ENOMEM;
     }
-    json_decref(snapshot);
+    /* Kept for the answer of a new order, so it need not parse the text. */
+    json_decref(l->options_snapshot);
+    l->options_snapshot = rc == 0 ? snapshot : NULL;
+    if (rc != 0)
+        json_decref(snapshot);
     return rc < 0 ? rc : 0;
 }
 
@@ -599,13 +612,13 @@ static int order_create_price_in_tx(db_tx_t *tx, void *ctx)
 
     w->table_id[0] = w->label[0] = '\0';
     if (w->qr_table_id) {
-        rc = order_table_resolve(tx, w->pid, w->qr_table_id, w->table_id, w->label,
+        rc = order_table_resolve(tx, w->pid, w->qr_table_id, true, w->table_id, w->label,
                                  sizeof(w->label));
         if (rc == 0 && w->table_id[0] == '\0')
             rc = BUFFR_ENOTFOUND;
     } else if (w->table_text) {
-        rc =
-            order_table_resolve(tx, w->pid, w->table_text, w->table_id, w->label, sizeof(w->label));
+        rc = order_table_resolve(tx, w->pid, w->table_text, false, w->table_id, w->label,
+                                 sizeof(w->label));
         if (rc == 0 && w->table_id[0] == '\0' && strcmp(w->channel, "qr") == 0)
             rc = buffr_fail(w->e, BUFFR_EVALIDATION, "table",
                             "a qr order is for one of the property's tables");
@@ -656,7 +669,7 @@ static json_t *order_created_json(const order_create_work_t *w)
     json_t *items = json_array();
     for (size_t i = 0; items && i < w->n; i++) {
         const order_line_t *l = &w->lines[i];
-        json_t *options = json_loads(l->options_json, 0, NULL);
+        json_t *options = json_incref(l->options_snapshot);
         json_t *item = json_pack(
             "{s:s, s:s, s:s, s:s, s:o, s:I, s:I, s:I, s:I, s:o, s:o, s:s, s:o}", "id", l->id,
             "menu_item_id", l->menu_item_id, "name", l->name, "category_id", l->category_id,
@@ -777,11 +790,7 @@ static int order_list_in_tx(db_tx_t *tx, void *ctx)
         return BUFFR_ENOMEM;
     const order_filter_t *f = w->f;
     rc = order_query_into(
-        tx,
-        "SELECT o.id, o.channel, o.status, o.table_id, o.table_label, o.reservation_id, "
-        "o.tax_inclusive, o.subtotal, o.discount_total, o.tax, o.tip, o.total, o.currency, "
-        "o.business_date, o.merged_into, o.placed_at, o.updated_at, o.version, o.property_id "
-        "FROM orders o" ORDER_FILTER "ORDER BY o.id LIMIT $8",
+        tx, "SELECT " ORDER_COLUMNS " FROM orders o" ORDER_FILTER "ORDER BY o.id LIMIT $8",
         "SELECT " ORDER_ITEM_COLUMNS " FROM order_items WHERE tenant_id = $1 AND order_id IN "
         "(" ORDER_PAGE ") ORDER BY order_id, position",
         "SELECT order_id, id, amount, percent_bp, reason, created_at FROM order_discounts "
@@ -879,6 +888,15 @@ static int order_change_status(db_tx_t *tx, order_change_work_t *w, order_head_t
     return rc;
 }
 
+/* Where lines added to order oid go: after its last line. */
+static int order_next_position(db_tx_t *tx, const char *pid, const char *oid, int64_t *next)
+{
+    return db_query_int(tx,
+                        "SELECT COALESCE(MAX(position) + 1, 0) FROM order_items WHERE "
+                        "tenant_id = $1 AND property_id = $2 AND order_id = $3",
+                        DB_ARGS(DB_TEXT(pid), DB_TEXT(oid)), next);
+}
+
 static int order_change_add(db_tx_t *tx, order_change_work_t *w, order_head_t *h)
 {
     int64_t rate = 0;
@@ -889,10 +907,7 @@ static int order_change_add(db_tx_t *tx, order_change_work_t *w, order_head_t *h
                           DB_ARGS(DB_TEXT(w->pid)), &rate);
     int64_t next = 0;
     if (rc == 0)
-        rc = db_query_int(tx,
-                          "SELECT COALESCE(MAX(position) + 1, 0) FROM order_items WHERE "
-                          "tenant_id = $1 AND property_id = $2 AND order_id = $3",
-                          DB_ARGS(DB_TEXT(w->pid), DB_TEXT(w->oid)), &next);
+        rc = order_next_position(tx, w->pid, w->oid, &next);
     for (size_t i = 0; rc == 0 && i < w->n; i++)
         rc = order_line_price(tx, w->pid, rate, &w->lines[i], i, w->e);
     if (rc == 0)
@@ -949,7 +964,7 @@ static int order_change_discount(db_tx_t *tx, order_change_work_t *w, order_head
 static int order_change_move(db_tx_t *tx, order_change_work_t *w, order_head_t *h)
 {
     char table_id[UUID_BUF_SIZE], label[72];
-    int rc = order_table_resolve(tx, w->pid, w->table_text, table_id, label, sizeof(label));
+    int rc = order_table_resolve(tx, w->pid, w->table_text, false, table_id, label, sizeof(label));
     if (rc != 0)
         return rc;
     if (strcmp(h->channel, "qr") == 0 && table_id[0] == '\0')
@@ -987,10 +1002,7 @@ static int order_change_merge(db_tx_t *tx, order_change_work_t *w, order_head_t 
         return buffr_fail(w->e, BUFFR_EVALIDATION, "order_id",
                           "orders taxed differently cannot be merged");
     int64_t next = 0;
-    rc = db_query_int(tx,
-                      "SELECT COALESCE(MAX(position) + 1, 0) FROM order_items WHERE tenant_id = $1 "
-                      "AND property_id = $2 AND order_id = $3",
-                      DB_ARGS(DB_TEXT(w->pid), DB_TEXT(w->oid)), &next);
+    rc = order_next_position(tx, w->pid, w->oid, &next);
     if (rc == 0)
         rc = db_exec(tx,
                      "UPDATE order_items SET order_id = $4, position = position + $5 "

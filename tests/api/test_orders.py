@@ -271,6 +271,18 @@ class Orders(unittest.TestCase):
             h.assert_error(r.call("POST", path + "/discounts", body), 400, "VALIDATION_ERROR", field)
         h.assert_error(r.call("POST", path + "/tip", {"amount": -1}), 400, "VALIDATION_ERROR", "amount")
 
+    def test_every_discount_counts(self):
+        # Each discount shown on the order is in its total, however many.
+        r = self.r
+        o = r.order([line(self.burger, 1, [self.ketchup])])
+        path = "/orders/%s/discounts" % o["id"]
+        for i in range(65):
+            d = r.ok("POST", path, {"amount": 1, "reason": "round %d" % i})
+        self.assertEqual(len(d["discounts"]), 65)
+        self.assertEqual((d["subtotal"], d["discount_total"]), (1000, 65))
+        # 935 at 15 %: 140.25 -> 140.
+        self.assertEqual((d["tax"], d["total"]), (140, 1075))
+
     def test_add_and_void_items(self):
         r = self.r
         o = r.order([line(self.salad)], table="7")

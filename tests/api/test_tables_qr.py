@@ -209,6 +209,19 @@ class Tables(unittest.TestCase):
         h.assert_error(self.srv.post("/api/v1/qr/%s/orders" % tok1, {"items": []}), 400,
                        "VALIDATION_ERROR", "items")
 
+    def test_guest_order_stays_at_the_token_table(self):
+        # The token names its table by id: another table whose name happens
+        # to be that id does not catch the guest's order.
+        r = self.r
+        t1 = r.table("Q1")
+        decoy = r.table(t1["id"])
+        tok = self.qr(t1)["token"]
+        body = {"items": [line(self.pizza)]}
+        o = h.assert_json(self.srv.post("/api/v1/qr/%s/orders" % tok, body), 201)
+        self.assertEqual((o["table_id"], o["table"]), (t1["id"], "Q1"))
+        self.assertEqual(self.table_state(t1), "occupied")
+        self.assertEqual(self.table_state(decoy), "free")
+
     def test_token_is_not_a_staff_credential(self):
         r = self.r
         t = r.table("S1")

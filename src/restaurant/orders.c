@@ -584,7 +584,7 @@ static int order_reservation_check(db_tx_t *tx, const char *pid, const char *rid
     }
     if (in_house == 0)
         return buffr_fail(e, BUFFR_EVALIDATION, "reservation_id",
-                          "room service needs the reservation of a guest checked in here");
+                          "reservation_id must be the stay of a guest checked in here");
     return 0;
 }
 
@@ -606,7 +606,9 @@ static int order_create_price_in_tx(db_tx_t *tx, void *ctx)
     w->inclusive = db_int(rows, 3) != 0;
     db_rows_free(rows);
 
-    if (w->has_reservation && strcmp(w->channel, "room_service") == 0 &&
+    /* Any order may be charged to a stay (room service must be): the stay
+     * has to be one checked in at this property. */
+    if (w->has_reservation &&
         (rc = order_reservation_check(tx, w->pid, w->reservation_id, w->e)) != 0)
         return rc;
 

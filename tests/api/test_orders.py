@@ -434,6 +434,15 @@ class Orders(unittest.TestCase):
             "reservation_id",
         )
 
+    def test_any_order_charged_to_a_stay_needs_an_in_house_stay(self):
+        r = self.r
+        h.assert_error(
+            r.order_call([line(self.salad)], "dine_in", reservation_id=str(uuid.uuid4())),
+            400,
+            "VALIDATION_ERROR",
+            "reservation_id",
+        )
+
     def test_room_service_for_a_checked_in_guest(self):
         doc = h.assert_json(self.srv.get("/api/v1/openapi.json"), 200)
         paths = doc.get("paths", {})

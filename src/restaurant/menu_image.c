@@ -138,14 +138,21 @@ int menu_item_image_get(app_t *app, const principal_t *who, const char *pid, con
     FILE *f = fopen(path, "rb");
     if (f == NULL)
         return buffr_fail(e, BUFFR_ENOTFOUND, NULL, "this item has no image");
-    char *buf = malloc(MENU_IMAGE_MAX_BYTES + 1);
+    /* Allocate what the file holds, not the largest image allowed. */
+    struct stat st;
+    if (fstat(fileno(f), &st) != 0 || st.st_size <= 0 || st.st_size > MENU_IMAGE_MAX_BYTES) {
+        fclose(f);
+        return buffr_fail(e, BUFFR_EIO, NULL, "the stored image is damaged");
+    }
+    size_t size = (size_t)st.st_size;
+    char *buf = malloc(size);
     if (buf == NULL) {
         fclose(f);
         return buffr_fail(e, BUFFR_ENOMEM, NULL, "out of memory");
     }
-    size_t n = fread(buf, 1, MENU_IMAGE_MAX_BYTES + 1, f);
+    size_t n = fread(buf, 1, size, f);
     fclose(f);
-    if (n > MENU_IMAGE_MAX_BYTES) {
+    if (n != size) {
         free(buf);
         return buffr_fail(e, BUFFR_EIO, NULL, "the stored image is damaged");
     }

@@ -11,6 +11,14 @@ int api_authenticate(struct app *app, const char *bearer, principal_t *out)
     return identity_authenticate(app, bearer, out);
 }
 
+/* The Retry-After header of a 429 (at least one second). */
+static void reply_retry_after(req_t *r, int seconds)
+{
+    char text[16];
+    snprintf(text, sizeof(text), "%d", seconds > 0 ? seconds : 1);
+    reply_header(r, "Retry-After", text);
+}
+
 static void reply_tokens(req_t *r, int rc, const buffr_err_t *e, identity_tokens_t *t, int status,
                          bool with_ids)
 {
@@ -34,9 +42,7 @@ void api_auth_login(req_t *r)
     login_outcome_t outcome;
     int rc = identity_login(req_app(r), req_json(r), req_client_ip(r), &t, &outcome, &e);
     if (rc == BUFFR_ERATELIMIT) {
-        char seconds[16];
-        snprintf(seconds, sizeof(seconds), "%d", outcome.retry_after > 0 ? outcome.retry_after : 1);
-        reply_header(r, "Retry-After", seconds);
+        reply_retry_after(r, outcome.retry_after);
     } else if (rc == BUFFR_EUNAUTH && outcome.mfa_required) {
         /* The client needs to know a code is what is missing. */
         identity_tokens_clear(&t);
@@ -86,7 +92,11 @@ void api_auth_mfa_disable(req_t *r)
 {
     json_t *out = NULL;
     buffr_err_t e = {0};
-    int rc = identity_mfa_disable(req_app(r), req_principal(r), req_json(r), &out, &e);
+    int retry_after = 0;
+    int rc =
+        identity_mfa_disable(req_app(r), req_principal(r), req_json(r), &out, &retry_after, &e);
+    if (rc == BUFFR_ERATELIMIT)
+        reply_retry_after(r, retry_after);
     api_reply(r, rc, &e, 200, out);
 }
 

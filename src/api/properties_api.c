@@ -1,6 +1,7 @@
 /* properties_api.c - /api/v1/properties. */
 #include "api/api.h"
 #include "api/schema.h"
+#include "api/serve.h"
 
 #include "properties/properties.h"
 
@@ -26,13 +27,7 @@ void api_properties_list(req_t *r)
 
 void api_properties_get(req_t *r)
 {
-    char pid[UUID_BUF_SIZE];
-    if (req_uuid_param(r, "pid", pid) != 0)
-        return;
-    json_t *out = NULL;
-    buffr_err_t e = {0};
-    int rc = property_get(req_app(r), req_principal(r), pid, &out, &e);
-    api_reply(r, rc, &e, 200, out);
+    serve_read(r, property_get);
 }
 
 void api_properties_update(req_t *r)

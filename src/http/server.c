@@ -294,8 +294,6 @@ static bool server_is_json_type(const char *content_type)
     return *p == '\0' || *p == ';';
 }
 
-/* A Content-Length value; false when absent or not a plain number (MHD has
- * already refused the request in that case). */
 /* The body limit for r: its route's own, or the server's. */
 static int64_t server_body_limit(const req_t *r)
 {
@@ -304,6 +302,8 @@ static int64_t server_body_limit(const req_t *r)
     return r->server->max_body_bytes;
 }
 
+/* A Content-Length value; false when absent or not a plain number (MHD has
+ * already refused the request in that case). */
 static bool server_content_length(req_t *r, uint64_t *out)
 {
     const char *text = req_header(r, MHD_HTTP_HEADER_CONTENT_LENGTH);

@@ -117,7 +117,10 @@ typedef struct store_work {
 static int store_in_tx(db_tx_t *tx, void *ctx)
 {
     store_work_t *w = ctx;
-    if (w->status >= 500)
+    /* A server failure is not kept, so a retry does the work; neither is a
+     * request that got no answer of its own (status 0: the shared 500 went
+     * out instead), which would otherwise be replayed as an invalid status. */
+    if (w->status < 100 || w->status >= 500)
         return db_exec(tx, "DELETE FROM idempotency_keys WHERE tenant_id = $1 AND key = $2",
                        DB_ARGS(DB_TEXT(w->key)), NULL);
     return db_exec(tx,

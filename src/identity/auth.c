@@ -18,7 +18,6 @@
 
 #include "auth/jwt.h"
 #include "auth/password.h"
-#include "auth/totp.h"
 #include "core/jsonx.h"
 #include "core/log.h"
 #include "core/ratelimit.h"
@@ -170,7 +169,15 @@ int identity_parse_permissions(json_t *body, uint32_t *services, bool *present, 
     return 0;
 }
 
-/* 256 random bits as base64url, and the hex SHA-256 that is stored. */
+/* The hex SHA-256 of a refresh token: what is stored and looked up. */
+static void refresh_token_hash(const char *token, char hash_hex[65])
+{
+    unsigned char digest[crypto_hash_sha256_BYTES];
+    crypto_hash_sha256(digest, (const unsigned char *)token, strlen(token));
+    sodium_bin2hex(hash_hex, 65, digest, sizeof(digest));
+}
+
+/* 256 random bits as base64url, and the hash that is stored. */
 static void refresh_token_new(char token[REFRESH_TOKEN_BUF], char hash_hex[65])
 {
     unsigned char raw[32];
@@ -178,16 +185,7 @@ static void refresh_token_new(char token[REFRESH_TOKEN_BUF], char hash_hex[65])
     sodium_bin2base64(token, REFRESH_TOKEN_BUF, raw, sizeof(raw),
                       sodium_base64_VARIANT_URLSAFE_NO_PADDING);
     sodium_memzero(raw, sizeof(raw));
-    unsigned char digest[crypto_hash_sha256_BYTES];
-    crypto_hash_sha256(digest, (const unsigned char *)token, strlen(token));
-    sodium_bin2hex(hash_hex, 65, digest, sizeof(digest));
-}
-
-static void refresh_token_hash(const char *token, char hash_hex[65])
-{
-    unsigned char digest[crypto_hash_sha256_BYTES];
-    crypto_hash_sha256(digest, (const unsigned char *)token, strlen(token));
-    sodium_bin2hex(hash_hex, 65, digest, sizeof(digest));
+    refresh_token_hash(token, hash_hex);
 }
 
 /* Sign the access token for a session. */
@@ -473,22 +471,18 @@ int identity_login(app_t *app, json_t *body, const char *client_ip, identity_tok
 
     login_session_work_t w = {.app = app, .user = &user};
     if (user.mfa_enabled) {
+        int code_rc = has_code ? identity_mfa_check_code(user.mfa_secret, code, now, &w.totp_step)
+                               : BUFFR_EUNAUTH;
+        sodium_memzero(user.mfa_secret, sizeof(user.mfa_secret));
         if (!has_code) {
             outcome->mfa_required = true;
             return buffr_fail(e, BUFFR_EUNAUTH, "totp", "a one-time code is required");
         }
-        unsigned char secret[64];
-        size_t len = sizeof(secret);
-        int64_t step = 0;
-        if (totp_secret_decode(user.mfa_secret, secret, &len) != 0 ||
-            totp_verify(secret, len, code, now, &step) != 0) {
-            sodium_memzero(secret, sizeof(secret));
+        if (code_rc != 0) {
             outcome->mfa_required = true;
             ratelimit_hit(app->login_by_account, email, now);
             return buffr_fail(e, BUFFR_EUNAUTH, "totp", "the one-time code is not valid");
         }
-        sodium_memzero(secret, sizeof(secret));
-        w.totp_step = step;
     }
     rc = db_transact(app->db, user.tenant_id, DB_WRITE, login_session_in_tx, &w);
     if (rc != 0)
@@ -558,8 +552,9 @@ static int refresh_in_tx(db_tx_t *tx, void *ctx)
         log_warn("refresh token reused; revoking session %s of tenant %s", w->session_id,
                  w->tenant_id);
         return db_exec(tx,
-                       "UPDATE sessions SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL",
-                       DB_ARGS(DB_INT(now), DB_TEXT(w->session_id)), NULL);
+                       "UPDATE sessions SET revoked_at = $1 WHERE tenant_id = $2 AND id = $3 "
+                       "AND revoked_at IS NULL",
+                       DB_ARGS(DB_INT(now), DB_TEXT(w->tenant_id), DB_TEXT(w->session_id)), NULL);
     }
     if (used || expired || revoked || disabled || w->role == ROLE_NONE) {
         w->refused = true;
@@ -582,8 +577,9 @@ static int refresh_in_tx(db_tx_t *tx, void *ctx)
     return db_exec(
         tx,
         "INSERT INTO refresh_tokens (tenant_id, token_hash, session_id, created_at, "
-        "expires_at) SELECT tenant_id, $1, id, $2, expires_at FROM sessions WHERE id = $3",
-        DB_ARGS(DB_TEXT(hash), DB_INT(now), DB_TEXT(w->session_id)), NULL);
+        "expires_at) SELECT tenant_id, $1, id, $2, expires_at FROM sessions "
+        "WHERE tenant_id = $3 AND id = $4",
+        DB_ARGS(DB_TEXT(hash), DB_INT(now), DB_TEXT(w->tenant_id), DB_TEXT(w->session_id)), NULL);
 }
 
 int identity_refresh(app_t *app, json_t *body, identity_tokens_t *out, buffr_err_t *e)

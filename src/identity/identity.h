@@ -74,12 +74,17 @@ int identity_authenticate(app_t *app, const char *bearer, principal_t *who);
 int identity_me(app_t *app, const principal_t *who, json_t **out, buffr_err_t *e);
 
 /* MFA: enrol (pending secret + otpauth URI), confirm with a code, disable
- * with password and code. */
+ * with password and code. Disabling checks the password, so its failures
+ * count against the account's login limit like failed logins do
+ * (BUFFR_ERATELIMIT with *retry_after seconds once it is reached). */
 int identity_mfa_enroll(app_t *app, const principal_t *who, json_t **out, buffr_err_t *e);
 int identity_mfa_confirm(app_t *app, const principal_t *who, json_t *body, json_t **out,
                          buffr_err_t *e);
 int identity_mfa_disable(app_t *app, const principal_t *who, json_t *body, json_t **out,
-                         buffr_err_t *e);
+                         int *retry_after, buffr_err_t *e);
+/* Check a six-digit code against a stored base32 secret at time now: 0
+ * with the matched time step, else non-zero. */
+int identity_mfa_check_code(const char *b32_secret, const char *code, int64_t now, int64_t *step);
 
 /* User management (owner and manager; rules on who may change whom here). */
 int users_create(app_t *app, const principal_t *who, json_t *body, json_t **out, buffr_err_t *e);

@@ -14,6 +14,7 @@
 #include "auth/password.h"
 #include "auth/totp.h"
 #include "core/jsonx.h"
+#include "core/ratelimit.h"
 #include "core/timeutil.h"
 
 typedef struct mfa_state {
@@ -56,14 +57,13 @@ static int mfa_read_in_tx(db_tx_t *tx, void *ctx)
     return mfa_read(tx, ctx);
 }
 
-/* Check code against a base32 secret; 0 with the matched step. */
-static int mfa_check_code(const char *b32, const char *code, int64_t *step)
+int identity_mfa_check_code(const char *b32_secret, const char *code, int64_t now, int64_t *step)
 {
     unsigned char secret[64];
     size_t len = sizeof(secret);
-    int rc = totp_secret_decode(b32, secret, &len);
+    int rc = totp_secret_decode(b32_secret, secret, &len);
     if (rc == 0)
-        rc = totp_verify(secret, len, code, time_now(), step);
+        rc = totp_verify(secret, len, code, now, step);
     sodium_memzero(secret, sizeof(secret));
     return rc;
 }
@@ -133,7 +133,8 @@ static int confirm_in_tx(db_tx_t *tx, void *ctx)
     if (w->state.pending[0] == '\0')
         return buffr_fail(w->e, BUFFR_ECONFLICT, NULL, "start with POST /api/v1/auth/mfa/enroll");
     int64_t step = 0;
-    if (mfa_check_code(w->state.pending, w->code, &step) != 0 || step <= w->state.last_step)
+    if (identity_mfa_check_code(w->state.pending, w->code, time_now(), &step) != 0 ||
+        step <= w->state.last_step)
         return buffr_fail(w->e, BUFFR_EVALIDATION, "totp", "the one-time code is not valid");
     return db_exec(tx,
                    "UPDATE users SET mfa_enabled = 1, mfa_secret = mfa_pending_secret, "
@@ -188,8 +189,9 @@ static int disable_in_tx(db_tx_t *tx, void *ctx)
 }
 
 int identity_mfa_disable(app_t *app, const principal_t *who, json_t *body, json_t **out,
-                         buffr_err_t *e)
+                         int *retry_after, buffr_err_t *e)
 {
+    *retry_after = 0;
     const char *password, *code;
     int rc;
     if ((rc = jsonx_string(body, "password", true, 1, PASSWORD_MAX_BYTES, &password, NULL, e)) !=
@@ -204,10 +206,20 @@ int identity_mfa_disable(app_t *app, const principal_t *who, json_t *body, json_
         sodium_memzero(&state, sizeof(state));
         return buffr_fail(e, BUFFR_ECONFLICT, NULL, "two-factor sign-in is not on");
     }
+    /* A stolen access token must not become an unlimited password oracle:
+     * the same per-account limit as login (keyed by the stored, normalised
+     * email). */
+    int64_t now = time_now();
+    if (ratelimit_blocked(app->login_by_account, state.email, now, retry_after)) {
+        sodium_memzero(&state, sizeof(state));
+        return buffr_fail(e, BUFFR_ERATELIMIT, NULL, "too many failed attempts; try again later");
+    }
     /* Slow hash outside any transaction. */
     bool ok = password_verify(state.password_hash, password);
     int64_t step = 0;
-    int code_rc = mfa_check_code(state.secret, code, &step);
+    int code_rc = identity_mfa_check_code(state.secret, code, now, &step);
+    if (!ok || code_rc != 0)
+        ratelimit_hit(app->login_by_account, state.email, now);
     sodium_memzero(&state, sizeof(state));
     if (!ok)
         return buffr_fail(e, BUFFR_EVALIDATION, "password", "the password is not right");

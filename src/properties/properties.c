@@ -168,9 +168,12 @@ static int property_list_in_tx(db_tx_t *tx, void *ctx)
 int property_list(app_t *app, const principal_t *who, int limit, const char *cursor, json_t **out,
                   buffr_err_t *e)
 {
-    if (cursor != NULL && !uuid_is_valid(cursor))
+    /* Normalised like ids in paths: the keyset comparison is on the
+     * lower-case text the ids are stored as. */
+    char cursor_id[UUID_BUF_SIZE];
+    if (cursor != NULL && uuid_normalize(cursor, cursor_id) != 0)
         return buffr_fail(e, BUFFR_EVALIDATION, "cursor", "cursor is not valid");
-    property_list_work_t w = {.cursor = cursor};
+    property_list_work_t w = {.cursor = cursor != NULL ? cursor_id : NULL};
     if (jsonx_page_init(&w.page, limit) != 0)
         return buffr_fail(e, BUFFR_ENOMEM, NULL, "out of memory");
     int rc = db_transact(app->db, who->tenant_id, DB_READ, property_list_in_tx, &w);

@@ -1,7 +1,8 @@
 """
 test_mfa.py - TOTP two-factor sign-in, black-box: enrolment, confirmation,
 login with and without a code, single use of a code (replay), clock-skew
-window, disabling, and what /me reports.
+window, disabling (and the limit on its password guesses), and what /me
+reports.
 
 Codes are computed here with RFC 6238 (harness.totp). A flow starts only when
 at least 8 s remain in the current 30 s step (else it waits for the next), so
@@ -221,6 +222,34 @@ class Mfa(unittest.TestCase):
             409,
             "CONFLICT",
         )
+
+    def test_disable_guesses_are_rate_limited(self):
+        # With a stolen access token, disable must not be a password oracle
+        # without limit: its failures count against the account like logins.
+        user = h.register_tenant(self.srv, "mfa-guess")
+        token = user["token"]
+        step = wait_for_fresh_step()
+        secret = self.enroll(token)
+        confirmed = self.post("confirm", {"totp": h.totp(secret, step=step - 1)}, token=token)
+        h.assert_json(confirmed, 200)
+        code = h.totp(secret, step=step)
+        for i in range(5):
+            resp = self.post(
+                "disable", {"password": h.strong_password(), "totp": code}, token=token
+            )
+            h.assert_error(
+                resp, 400, "VALIDATION_ERROR", field="password", what="guess %d" % (i + 1)
+            )
+        resp = self.post("disable", {"password": user["password"], "totp": code}, token=token)
+        h.assert_error(resp, 429, "RATE_LIMITED", what="right password after 5 wrong ones")
+        retry = resp.headers.get("Retry-After")
+        self.assertIsNotNone(retry, "429 without Retry-After")
+        self.assertRegex(retry, r"^[0-9]+$")
+        self.assertGreaterEqual(int(retry), 1)
+        self.assertIs(self.me(token)["mfa_enabled"], True)
+        # One limit per account: the guesses count for login too.
+        resp = h.login(self.srv, user["email"], user["password"], h.totp(secret, step=step + 1))
+        h.assert_error(resp, 429, "RATE_LIMITED", what="login after the guesses")
 
     def test_mfa_needs_a_token(self):
         for path in ("enroll", "confirm", "disable"):

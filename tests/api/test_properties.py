@@ -150,6 +150,12 @@ class Properties(unittest.TestCase):
         rest = h.assert_json(rest, 200)
         self.assertEqual([p["id"] for p in rest["data"]], ids[2:])
         self.assertIsNone(rest["next_cursor"])
+        # A cursor in capitals names the same id, as ids in paths do.
+        upper = self.srv.get(
+            "/api/v1/properties?limit=10&cursor=" + page["next_cursor"].upper(),
+            token=tenant["token"],
+        )
+        self.assertEqual(h.assert_json(upper, 200), rest)
 
     def test_patch_with_and_without_if_match(self):
         prop = h.create_property(self.srv, self.token)

@@ -1,6 +1,6 @@
 /* test_idempotency.c - the Idempotency-Key store on SQLite (and PostgreSQL
  * when BUFFR_TEST_PG_URL is set): claim, replay, mismatch, in progress,
- * forgetting 5xx answers, and per-tenant keys. */
+ * forgetting 5xx answers and unanswered requests, and per-tenant keys. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -145,11 +145,32 @@ static void server_errors_are_forgotten(void **state)
     free(body);
 }
 
+/* A handler whose answer could not be built leaves status 0 (the shared
+ * 500 is sent): that must be forgotten like a 5xx, not replayed. */
+static void unanswered_requests_are_forgotten(void **state)
+{
+    fixture_t *f = *state;
+    char key[64];
+    snprintf(key, sizeof(key), "oom-%s", f->tenant_a);
+    const char req[] = "POST /api/v1/z\n{}";
+    int status = -1;
+    char *body = NULL;
+    assert_int_equal(
+        idempotency_begin(&f->app, f->tenant_a, key, req, sizeof(req) - 1, &status, &body),
+        IDEMPOTENCY_PROCEED);
+    assert_int_equal(idempotency_finish(&f->app, f->tenant_a, key, 0, NULL, 0), 0);
+    assert_int_equal(
+        idempotency_begin(&f->app, f->tenant_a, key, req, sizeof(req) - 1, &status, &body),
+        IDEMPOTENCY_PROCEED);
+    assert_null(body);
+}
+
 int main(void)
 {
     const struct CMUnitTest sqlite_tests[] = {
         cmocka_unit_test_setup_teardown(claim_then_replay, setup_sqlite, teardown),
         cmocka_unit_test_setup_teardown(server_errors_are_forgotten, setup_sqlite, teardown),
+        cmocka_unit_test_setup_teardown(unanswered_requests_are_forgotten, setup_sqlite, teardown),
     };
     int failed = cmocka_run_group_tests_name("idempotency (sqlite)", sqlite_tests, NULL, NULL);
     const char *pg = getenv("BUFFR_TEST_PG_URL");
@@ -160,6 +181,8 @@ int main(void)
     const struct CMUnitTest pg_tests[] = {
         cmocka_unit_test_setup_teardown(claim_then_replay, setup_postgres, teardown),
         cmocka_unit_test_setup_teardown(server_errors_are_forgotten, setup_postgres, teardown),
+        cmocka_unit_test_setup_teardown(unanswered_requests_are_forgotten, setup_postgres,
+                                        teardown),
     };
     return failed + cmocka_run_group_tests_name("idempotency (postgresql)", pg_tests, NULL, NULL);
 }

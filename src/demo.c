@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sodium.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -55,25 +56,30 @@ static int demo_password_store(const app_t *app, const char *password)
 
 int demo_ensure(app_t *app)
 {
+    /* The password kept from an earlier start, or a new one: 24 random
+     * characters from an unambiguous alphabet, strong and typeable. Either
+     * way the owner is created when this database does not have it yet (a
+     * new database beside an old password file gets the same login). */
     char password[64];
-    if (demo_password_load(app, password, sizeof(password)) == 0) {
-        printf("demo owner: %s / %s\n", DEMO_OWNER_EMAIL, password);
-        fflush(stdout);
-        return 0;
+    bool kept = demo_password_load(app, password, sizeof(password)) == 0;
+    if (!kept) {
+        static const char alphabet[] = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+        for (int i = 0; i < 24; i++)
+            password[i] = alphabet[randombytes_uniform(sizeof(alphabet) - 1)];
+        password[24] = '\0';
     }
-    /* 24 random characters from an unambiguous alphabet: strong, typeable. */
-    static const char alphabet[] = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
-    for (int i = 0; i < 24; i++)
-        password[i] = alphabet[randombytes_uniform(sizeof(alphabet) - 1)];
-    password[24] = '\0';
 
     char tenant_id[UUID_BUF_SIZE], user_id[UUID_BUF_SIZE];
     buffr_err_t e = {0};
     int rc = identity_create_tenant_owner(app, "Demo Hotel Group", DEMO_OWNER_EMAIL, password,
                                           "Demo Owner", tenant_id, user_id, &e);
     if (rc == BUFFR_ECONFLICT) {
-        printf("demo owner: %s (password shown at its first start)\n", DEMO_OWNER_EMAIL);
+        if (kept)
+            printf("demo owner: %s / %s\n", DEMO_OWNER_EMAIL, password);
+        else
+            printf("demo owner: %s (password shown at its first start)\n", DEMO_OWNER_EMAIL);
         fflush(stdout);
+        sodium_memzero(password, sizeof(password));
         return 0;
     }
     if (rc != 0) {
@@ -90,7 +96,8 @@ int demo_ensure(app_t *app)
         property_create(app, &owner, body, &property, &e);
     json_decref(body);
     json_decref(property);
-    demo_password_store(app, password);
+    if (!kept)
+        demo_password_store(app, password);
     printf("demo owner: %s / %s\n", DEMO_OWNER_EMAIL, password);
     fflush(stdout);
     sodium_memzero(password, sizeof(password));

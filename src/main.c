@@ -211,7 +211,16 @@ static int cmd_user_create(int argc, char **argv)
                         "(a new tenant and its owner) or --tenant-id with --role\n");
         return 2;
     }
-    char line[PASSWORD_LINE_MAX];
+    principal_t operator_ = {.role = ROLE_OWNER, .services = SERVICE_ALL};
+    if (tenant_id != NULL && uuid_normalize(tenant_id, operator_.tenant_id) != 0) {
+        fprintf(stderr, "buffr: --tenant-id must be a UUID\n");
+        return 2;
+    }
+    config_t config;
+    if (load_config(&config, argc, argv, 3) != 0)
+        return 2;
+    /* Read last, so that every way out from here wipes it. */
+    char line[PASSWORD_LINE_MAX] = "";
     if (password == NULL) {
         if (fgets(line, sizeof(line), stdin) == NULL) {
             fprintf(stderr, "buffr: no password given (use --password or write it to stdin)\n");
@@ -220,12 +229,11 @@ static int cmd_user_create(int argc, char **argv)
         line[strcspn(line, "\r\n")] = '\0';
         password = line;
     }
-    config_t config;
-    if (load_config(&config, argc, argv, 3) != 0)
-        return 2;
     app_t app;
-    if (app_init(&app, &config) != 0)
+    if (app_init(&app, &config) != 0) {
+        sodium_memzero(line, sizeof(line));
         return 1;
+    }
     buffr_err_t e = {0};
     int rc;
     char tid[UUID_BUF_SIZE], uid[UUID_BUF_SIZE];
@@ -233,12 +241,6 @@ static int cmd_user_create(int argc, char **argv)
         rc = identity_create_tenant_owner(&app, tenant_name, email, password, full_name, tid, uid,
                                           &e);
     } else {
-        principal_t operator_ = {.role = ROLE_OWNER, .services = SERVICE_ALL};
-        if (uuid_normalize(tenant_id, operator_.tenant_id) != 0) {
-            fprintf(stderr, "buffr: --tenant-id must be a UUID\n");
-            app_free(&app);
-            return 2;
-        }
         json_t *body = json_pack("{s:s, s:s, s:s, s:s}", "email", email, "full_name", full_name,
                                  "password", password, "role", role ? role : "staff");
         json_t *user = NULL;

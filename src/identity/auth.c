@@ -680,6 +680,6 @@ int identity_authenticate(app_t *app, const char *bearer, principal_t *who)
     authn_work_t w = {.who = who};
     int rc = db_transact(app->db, who->tenant_id, DB_READ, authenticate_in_tx, &w);
     if (rc != 0)
-        return rc == BUFFR_EUNAVAILABLE ? rc : BUFFR_EUNAUTH;
+        return rc; /* the database failed, not the token: a 5xx, not a 401 */
     return w.valid ? 0 : BUFFR_EUNAUTH;
 }

@@ -67,6 +67,10 @@ const db_migration_t identity_migrations[] = {
      .name = "identity: tenants, users, sessions, refresh tokens",
      .sql = identity_v1_sql,
      .tenant_tables = "tenants,users,sessions,refresh_tokens"},
+    /* UNIQUE (tenant_id, id) already indexes those columns. */
+    {.version = 2026112104,
+     .name = "identity: drop the index that repeats users' unique key",
+     .sql = "DROP INDEX IF EXISTS users_tenant;"},
 };
 const size_t identity_migrations_count =
     sizeof(identity_migrations) / sizeof(identity_migrations[0]);

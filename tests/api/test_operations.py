@@ -78,6 +78,41 @@ class Health(unittest.TestCase):
         self.assertRegex(body["version"], r"^\d+\.\d+")
 
 
+class HealthWithoutDatabase(unittest.TestCase):
+    """PostgreSQL only: a server whose database goes away says so (503), and
+    requests that need the database answer 5xx, not 401 (a client must not
+    throw away good tokens because the database is down)."""
+
+    def test_database_gone(self):
+        if h.BACKEND != "postgresql":
+            self.skipTest("needs a PostgreSQL cluster this test can stop")
+        import os
+        import shutil
+        import subprocess
+        import tempfile
+
+        script = os.path.join(
+            os.path.dirname(os.path.abspath(__file__)), "..", "..", "scripts", "pg-test-cluster.sh"
+        )
+        cluster = tempfile.mkdtemp(prefix="buffr-pg-gone-")
+        try:
+            subprocess.run(["bash", script, "start", cluster], check=True, capture_output=True)
+            with open(os.path.join(cluster, "url")) as f:
+                url = f.read().strip()
+            with h.Server(["--database", url]) as srv:
+                owner = h.register_tenant(srv)
+                self.assertEqual(h.assert_json(srv.get("/health"), 200)["database"], "ok")
+                subprocess.run(["bash", script, "stop", cluster], check=True, capture_output=True)
+                body = h.assert_json(srv.get("/health"), 503)
+                self.assertEqual((body["status"], body["database"]), ("degraded", "unreachable"))
+                me = srv.get("/api/v1/me", token=owner["access_token"])
+                self.assertGreaterEqual(me.status, 500, me)
+                self.assertEqual(me.body["error"]["code"], "UNAVAILABLE")
+        finally:
+            subprocess.run(["bash", script, "stop", cluster], capture_output=True)
+            shutil.rmtree(cluster, ignore_errors=True)
+
+
 class Metrics(unittest.TestCase):
     def fetch(self, srv):
         resp = srv.get("/metrics")

@@ -204,8 +204,9 @@ const route_t reservations_routes[] = {
      "Record a no-show (from the arrival date); frees the nights and records the late fee", T, 0,
      NULL, reservation_answer, 200},
     {"POST", P "/reservations/{id}/move", api_reservations_move, HOTEL_STAFF,
-     "Move the stay (or, in the house, the nights left) to another room free for those nights", T,
-     JSON, move_body, reservation_answer, 200},
+     "Move the stay (or, in the house, the nights left) to another room free for those nights "
+     "whose type fits the party",
+     T, JSON, move_body, reservation_answer, 200},
 };
 const size_t reservations_routes_count =
     sizeof(reservations_routes) / sizeof(reservations_routes[0]);

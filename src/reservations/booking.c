@@ -985,16 +985,19 @@ static int move_apply(db_tx_t *tx, change_work_t *w, const resv_property_t *prop
                           s->room_number);
     db_rows_t *rows;
     int rc = db_query(tx,
-                      "SELECT room_type_id, status, number FROM rooms WHERE tenant_id = $1 "
-                      "AND property_id = $2 AND id = $3",
+                      "SELECT m.room_type_id, m.status, m.number, t.capacity FROM rooms m "
+                      "JOIN room_types t ON t.tenant_id = m.tenant_id AND t.id = m.room_type_id "
+                      "WHERE m.tenant_id = $1 AND m.property_id = $2 AND m.id = $3",
                       DB_ARGS(DB_TEXT(w->pid), DB_TEXT(w->move_room_id)), &rows);
     if (rc != 0)
         return rc;
     char type[UUID_BUF_SIZE] = "", status[16] = "", number[21] = "";
+    int64_t capacity = 0;
     if ((rc = db_next(rows)) == 1) {
         snprintf(type, sizeof(type), "%s", db_text(rows, 0));
         snprintf(status, sizeof(status), "%s", db_text(rows, 1));
         snprintf(number, sizeof(number), "%s", db_text(rows, 2));
+        capacity = db_int(rows, 3);
     }
     db_rows_free(rows);
     if (rc < 0)
@@ -1002,6 +1005,12 @@ static int move_apply(db_tx_t *tx, change_work_t *w, const resv_property_t *prop
     if (rc == 0)
         return buffr_fail(w->e, BUFFR_EVALIDATION, "room_id",
                           "room_id does not name a room of this property");
+    /* The stay takes the room's type: the party must fit it, as in a
+     * booking or a PATCH (which would refuse the stay from then on). */
+    if (capacity < s->guests)
+        return buffr_fail(w->e, BUFFR_EVALIDATION, "room_id",
+                          "%lld guests do not fit room %s (capacity %lld)", (long long)s->guests,
+                          number, (long long)capacity);
     /* A guest in the house moves for the nights left; a future stay moves
      * whole. */
     int64_t today = resv_today(prop);

@@ -115,15 +115,25 @@ static int plans_load_types(db_tx_t *tx, const char *pid, const char *room_type_
     return rc < 0 ? rc : 0;
 }
 
-static int plans_load_seasons(db_tx_t *tx, const char *pid, const char *first, const char *end,
-                              resv_plans_t *out)
+/* The seasons touching [first, end) of the property's types, or of the one
+ * type room_type_id (a booking's quote: not every type's seasons). */
+static int plans_load_seasons(db_tx_t *tx, const char *pid, const char *room_type_id,
+                              const char *first, const char *end, resv_plans_t *out)
 {
     db_rows_t *rows;
-    int rc = db_query(tx,
-                      "SELECT room_type_id, start_date, end_date, rate, min_stay FROM rate_seasons "
-                      "WHERE tenant_id = $1 AND property_id = $2 AND end_date > $3 "
-                      "AND start_date < $4",
-                      DB_ARGS(DB_TEXT(pid), DB_TEXT(first), DB_TEXT(end)), &rows);
+    int rc =
+        room_type_id == NULL
+            ? db_query(tx,
+                       "SELECT room_type_id, start_date, end_date, rate, min_stay "
+                       "FROM rate_seasons WHERE tenant_id = $1 AND property_id = $2 "
+                       "AND end_date > $3 AND start_date < $4",
+                       DB_ARGS(DB_TEXT(pid), DB_TEXT(first), DB_TEXT(end)), &rows)
+            : db_query(tx,
+                       "SELECT room_type_id, start_date, end_date, rate, min_stay "
+                       "FROM rate_seasons WHERE tenant_id = $1 AND property_id = $2 "
+                       "AND room_type_id = $5 AND end_date > $3 AND start_date < $4",
+                       DB_ARGS(DB_TEXT(pid), DB_TEXT(first), DB_TEXT(end), DB_TEXT(room_type_id)),
+                       &rows);
     if (rc != 0)
         return rc;
     while ((rc = db_next(rows)) == 1) {
@@ -149,14 +159,23 @@ static int plans_load_seasons(db_tx_t *tx, const char *pid, const char *first, c
     return rc < 0 ? rc : 0;
 }
 
-static int plans_load_closed(db_tx_t *tx, const char *pid, const char *first, const char *end,
-                             resv_plans_t *out)
+/* The closed-to-arrival dates in [first, end), as plans_load_seasons. */
+static int plans_load_closed(db_tx_t *tx, const char *pid, const char *room_type_id,
+                             const char *first, const char *end, resv_plans_t *out)
 {
     db_rows_t *rows;
-    int rc = db_query(tx,
-                      "SELECT room_type_id, day FROM rate_closed_arrivals WHERE tenant_id = $1 "
-                      "AND property_id = $2 AND day >= $3 AND day < $4",
-                      DB_ARGS(DB_TEXT(pid), DB_TEXT(first), DB_TEXT(end)), &rows);
+    int rc =
+        room_type_id == NULL
+            ? db_query(tx,
+                       "SELECT room_type_id, day FROM rate_closed_arrivals "
+                       "WHERE tenant_id = $1 AND property_id = $2 AND day >= $3 AND day < $4",
+                       DB_ARGS(DB_TEXT(pid), DB_TEXT(first), DB_TEXT(end)), &rows)
+            : db_query(tx,
+                       "SELECT room_type_id, day FROM rate_closed_arrivals "
+                       "WHERE tenant_id = $1 AND property_id = $2 AND room_type_id = $5 "
+                       "AND day >= $3 AND day < $4",
+                       DB_ARGS(DB_TEXT(pid), DB_TEXT(first), DB_TEXT(end), DB_TEXT(room_type_id)),
+                       &rows);
     if (rc != 0)
         return rc;
     while ((rc = db_next(rows)) == 1) {
@@ -187,9 +206,9 @@ int resv_plans_load(db_tx_t *tx, const char *pid, const char *room_type_id, int6
     date_format(to, end);
     int rc = plans_load_types(tx, pid, room_type_id, first, end, count_free, out);
     if (rc == 0 && out->count > 0)
-        rc = plans_load_seasons(tx, pid, first, end, out);
+        rc = plans_load_seasons(tx, pid, room_type_id, first, end, out);
     if (rc == 0 && out->count > 0)
-        rc = plans_load_closed(tx, pid, first, end, out);
+        rc = plans_load_closed(tx, pid, room_type_id, first, end, out);
     return rc;
 }
 

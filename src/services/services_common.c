@@ -207,15 +207,13 @@ typedef struct svc_list_work {
     const db_arg_t *filters;
     size_t nfilters;
     buffr_err_t *e;
-    json_t *data;
-    char next[UUID_BUF_SIZE];
+    jsonx_page_t page;
 } svc_list_work_t;
 
 static int svc_list_in_tx(db_tx_t *tx, void *ctx)
 {
     svc_list_work_t *w = ctx;
-    json_array_clear(w->data);
-    w->next[0] = '\0';
+    jsonx_page_reset(&w->page);
     char currency[SVC_CURRENCY_BUF_SIZE];
     int rc = svc_property_currency(tx, w->pid, currency, w->e);
     if (rc != 0)
@@ -230,22 +228,19 @@ static int svc_list_in_tx(db_tx_t *tx, void *ctx)
     rc = db_query(tx, w->ent->select_page, args, 3 + w->nfilters, &rows);
     if (rc != 0)
         return rc;
-    rc = svc_rows_append(rows, w->ent->fields, w->data);
+    /* The query asks for one row more than the page: jsonx_page drops it
+     * and sets next_cursor. */
+    while ((rc = db_next(rows)) == 1)
+        if ((rc = jsonx_page_add(&w->page, svc_row_json(rows, w->ent->fields))) != 0)
+            break;
     db_rows_free(rows);
-    if (rc != 0)
+    if (rc < 0)
         return rc;
-    /* One row more than the page was asked for: there is a next page. */
-    size_t limit = (size_t)w->q->limit;
-    if (json_array_size(w->data) > limit) {
-        json_array_remove(w->data, limit);
-        json_t *last = json_array_get(w->data, limit - 1);
-        snprintf(w->next, sizeof(w->next), "%s", json_string_value(json_object_get(last, "id")));
-    }
     if (w->ent->decorate == NULL)
         return 0;
     size_t i;
     json_t *item;
-    json_array_foreach(w->data, i, item)
+    json_array_foreach(w->page.data, i, item)
     {
         if ((rc = w->ent->decorate(tx, item)) != 0)
             return rc;
@@ -261,20 +256,16 @@ int svc_entity_list(app_t *app, const principal_t *who, const svc_entity_t *ent,
         return buffr_fail(e, BUFFR_EINVAL, NULL, "could not list the %ss", ent->noun);
     if (q->cursor != NULL && !uuid_is_valid(q->cursor))
         return buffr_fail(e, BUFFR_EVALIDATION, "cursor", "cursor is not valid");
-    svc_list_work_t w = {.ent = ent,
-                         .pid = pid,
-                         .q = q,
-                         .filters = filters,
-                         .nfilters = nfilters,
-                         .e = e,
-                         .data = json_array()};
-    if (w.data == NULL)
+    svc_list_work_t w = {
+        .ent = ent, .pid = pid, .q = q, .filters = filters, .nfilters = nfilters, .e = e};
+    if (jsonx_page_init(&w.page, q->limit) != 0)
         return buffr_fail(e, BUFFR_ENOMEM, NULL, "out of memory");
     int rc = db_transact(app->db, who->tenant_id, DB_READ, svc_list_in_tx, &w);
-    if (rc != 0)
-        return svc_done(rc, w.data, out, e, ent, "list");
-    *out = json_pack("{s:o, s:o}", "data", w.data, "next_cursor",
-                     w.next[0] ? json_string(w.next) : json_null());
+    if (rc != 0) {
+        jsonx_page_clear(&w.page);
+        return svc_done(rc, NULL, out, e, ent, "list");
+    }
+    *out = jsonx_page_finish(&w.page);
     return *out ? 0 : buffr_fail(e, BUFFR_ENOMEM, NULL, "out of memory");
 }
 

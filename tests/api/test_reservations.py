@@ -890,6 +890,39 @@ class Lifecycle(unittest.TestCase):
         )
         h.assert_error(resp, 409, "INVALID_STATE_TRANSITION")
 
+    def test_move_refuses_a_room_too_small_for_the_party(self):
+        # The stay takes the new room's type: a party of two cannot go into
+        # a single (before the fix the move passed, and every later PATCH
+        # of the stay was refused because its guests no longer fit).
+        hotel = self.hotel
+        res = hotel.booked("DBL", "2032-02-10", "2032-02-12", guests=2)
+        single = hotel.rooms["SGL"][0]
+        resp = self.srv.post(
+            hotel.base + "/reservations/%s/move" % res["id"],
+            {"room_id": single["id"]},
+            token=hotel.token,
+        )
+        err = h.assert_error(resp, 400, "VALIDATION_ERROR", field="room_id")
+        self.assertIn(single["number"], err["message"])
+        self.assertEqual(hotel.get(res["id"]), res, "the refused move changed nothing")
+        # A PATCH of the stay still works, and a party that fits may move.
+        h.assert_json(
+            self.srv.patch(
+                hotel.base + "/reservations/" + res["id"], {"guests": 1}, token=hotel.token
+            ),
+            200,
+        )
+        moved = h.assert_json(
+            self.srv.post(
+                hotel.base + "/reservations/%s/move" % res["id"],
+                {"room_id": single["id"]},
+                token=hotel.token,
+            ),
+            200,
+        )
+        self.assertEqual(moved["room_type_id"], hotel.tid("SGL"))
+        h.assert_json(hotel.act(res["id"], "cancel"), 200)
+
     def test_move_during_a_stay(self):
         hotel = self.hotel
         res = self.stay_today(nights=3, code="MOV")

@@ -83,6 +83,13 @@ int date_parse(const char *s, int64_t *day)
     return 0;
 }
 
+int date_weekday(int64_t day)
+{
+    /* Day 0, 1970-01-01, was a Thursday (3 with Monday as 0). */
+    int64_t w = (day + 3) % 7;
+    return (int)(w < 0 ? w + 7 : w);
+}
+
 void date_format(int64_t day, char out[DATE_BUF_SIZE])
 {
     int y;

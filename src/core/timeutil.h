@@ -25,6 +25,9 @@ void time_format_rfc3339(int64_t unix_seconds, char out[RFC3339_BUF_SIZE]);
 int date_parse(const char *s, int64_t *day);
 void date_format(int64_t day, char out[DATE_BUF_SIZE]);
 
+/* Day of the week of a day number: 0 Monday .. 6 Sunday. */
+int date_weekday(int64_t day);
+
 /* True when name is an IANA time zone this machine knows ("Europe/Paris"). */
 bool timezone_is_valid(const char *name);
 

@@ -18,6 +18,7 @@
 
 #include "auth/jwt.h"
 #include "auth/password.h"
+#include "core/email.h"
 #include "core/jsonx.h"
 #include "core/log.h"
 #include "core/ratelimit.h"
@@ -117,19 +118,8 @@ int identity_load_signing_key(app_t *app)
 
 int identity_validate_email(const char *email, char *normalised, size_t len, buffr_err_t *e)
 {
-    size_t n = strlen(email);
-    const char *at = strchr(email, '@');
-    if (n < 3 || n > 254 || n >= len || at == NULL || at == email || strchr(at + 1, '@') ||
-        strchr(at + 1, '.') == NULL || at[1] == '.' || email[n - 1] == '.')
+    if (!email_is_valid(email) || email_key(email, normalised, len) != 0)
         return buffr_fail(e, BUFFR_EVALIDATION, "email", "email must be a valid email address");
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)email[i];
-        if (c <= 0x20 || c == 0x7f)
-            return buffr_fail(e, BUFFR_EVALIDATION, "email",
-                              "email must not contain spaces or control characters");
-        normalised[i] = (c >= 'A' && c <= 'Z') ? (char)(c + 32) : (char)c;
-    }
-    normalised[n] = '\0';
     return 0;
 }
 

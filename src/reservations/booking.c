@@ -29,6 +29,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/email.h"
 #include "core/jsonx.h"
 
 #define BOOKING_MAX_ATTEMPTS 64 /* reruns after losing a room to a concurrent booking */
@@ -105,17 +106,6 @@ typedef struct guest_input {
     char email_key[256]; /* lowercase, the matching key of a guest profile */
 } guest_input_t;
 
-static bool email_plausible(const char *s)
-{
-    const char *at = strchr(s, '@');
-    if (at == NULL || at == s || at[1] == '\0' || strchr(at + 1, '@') != NULL)
-        return false;
-    for (const char *p = s; *p; p++)
-        if ((unsigned char)*p <= ' ')
-            return false;
-    return strchr(at + 1, '.') != NULL;
-}
-
 static int guest_parse(json_t *body, guest_input_t *g, buffr_err_t *e)
 {
     memset(g, 0, sizeof(*g));
@@ -135,15 +125,9 @@ static int guest_parse(json_t *body, guest_input_t *g, buffr_err_t *e)
         (which = 2, jsonx_string(guest, "email", true, 3, 254, &g->email, NULL, &inner) != 0) ||
         (which = 3, jsonx_string(guest, "phone", false, 1, 40, &g->phone, NULL, &inner) != 0))
         return buffr_fail(e, BUFFR_EVALIDATION, fields[which], "guest.%s", inner.message);
-    if (!email_plausible(g->email))
+    if (!email_is_valid(g->email) || email_key(g->email, g->email_key, sizeof(g->email_key)) != 0)
         return buffr_fail(e, BUFFR_EVALIDATION, "guest.email",
                           "guest.email must be an email address");
-    size_t i = 0;
-    for (; g->email[i] != '\0' && i + 1 < sizeof(g->email_key); i++) {
-        char c = g->email[i];
-        g->email_key[i] = (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
-    }
-    g->email_key[i] = '\0';
     return 0;
 }
 

@@ -4,14 +4,9 @@
  */
 #include "reservations/rates.h"
 
-#include <string.h>
+#include "core/timeutil.h"
 
-int rate_weekday(int64_t day)
-{
-    /* Day 0 (1970-01-01) was a Thursday, index 3 with Monday as 0. */
-    int64_t w = (day % 7 + 7 + 3) % 7;
-    return (int)w;
-}
+#include <string.h>
 
 void rate_plan_init(rate_plan_t *plan, int64_t base_rate)
 {
@@ -37,7 +32,7 @@ int64_t rate_night(const rate_plan_t *plan, int64_t night)
     const rate_season_t *season = rate_season_of(plan, night);
     if (season != NULL)
         return season->rate;
-    int64_t weekday = plan->weekday_rate[rate_weekday(night)];
+    int64_t weekday = plan->weekday_rate[date_weekday(night)];
     if (weekday != RATE_NONE)
         return weekday;
     return plan->base_rate;

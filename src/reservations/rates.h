@@ -47,9 +47,6 @@ typedef enum {
     RATE_CLOSED_TO_ARRIVAL = 2, /* no arrivals on check_in */
 } rate_restriction_t;
 
-/* 0 = Monday ... 6 = Sunday, for a day number (days since 1970-01-01). */
-int rate_weekday(int64_t day);
-
 /* A plan with only a base rate and a minimum stay of one night. */
 void rate_plan_init(rate_plan_t *plan, int64_t base_rate);
 

@@ -511,7 +511,7 @@ static int conference_room_amount(db_tx_t *tx, conference_booking_work_t *w, con
                               "this room is let by the hour only: give start and end");
         for (int64_t d = 0; d < w->days; d++) {
             int64_t day = local_day(w->from) + d;
-            if (f->has_hours && !working_hours_open_on(&f->hours, weekday_of_day(day))) {
+            if (f->has_hours && !working_hours_open_on(&f->hours, date_weekday(day))) {
                 char date[DATE_BUF_SIZE];
                 date_format(day, date);
                 return buffr_fail(e, BUFFR_ENOAVAIL, NULL, "the room is closed on %s", date);
@@ -526,7 +526,7 @@ static int conference_room_amount(db_tx_t *tx, conference_booking_work_t *w, con
     int minute = local_minute_of_day(w->from);
     int until = minute + (int)(w->to - w->from);
     if (f->has_hours &&
-        !working_hours_cover(&f->hours, weekday_of_day(local_day(w->from)), minute, until))
+        !working_hours_cover(&f->hours, date_weekday(local_day(w->from)), minute, until))
         return buffr_fail(e, BUFFR_ENOAVAIL, NULL, "the room is not open for all of that time");
     *amount = price_prorata(f->hourly_rate, w->to - w->from, 60);
     return *amount < 0 ? BUFFR_EINTERNAL : 0;

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/email.h"
 #include "core/jsonx.h"
 #include "core/timeutil.h"
 
@@ -557,9 +558,7 @@ static int svc_guest_parse(json_t *body, svc_guest_t *out, buffr_err_t *e)
         (rc = jsonx_string(guest, "last_name", true, 1, 100, &out->last_name, NULL, e)) != 0 ||
         (rc = jsonx_string(guest, "email", true, 3, 254, &out->email, NULL, e)) != 0)
         return svc_prefixed(rc, e, "guest");
-    const char *at = strchr(out->email, '@');
-    if (at == NULL || at == out->email || at[1] == '\0' || strchr(at + 1, '@') != NULL ||
-        strpbrk(out->email, " \t\r\n<>") != NULL)
+    if (!email_is_valid(out->email) || strpbrk(out->email, "<>") != NULL)
         return buffr_fail(e, BUFFR_EVALIDATION, "guest.email",
                           "guest.email must be an email address");
     return 0;

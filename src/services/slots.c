@@ -80,13 +80,6 @@ void local_time_format(int64_t minutes, char out[LOCAL_TIME_BUF_SIZE])
     snprintf(out, LOCAL_TIME_BUF_SIZE, "%s%c%s", date, 'T', hhmm);
 }
 
-int weekday_of_day(int64_t day)
-{
-    /* 1970-01-01 was a Thursday (3 with Monday = 0). */
-    int64_t w = (day + 3) % 7;
-    return (int)(w < 0 ? w + 7 : w);
-}
-
 int slots_needed(int duration_minutes)
 {
     if (duration_minutes <= 0)

@@ -46,9 +46,6 @@ void local_time_format(int64_t minutes, char out[LOCAL_TIME_BUF_SIZE]);
 int hhmm_parse(const char *s, size_t len, bool allow_end_of_day, int *minute);
 void hhmm_format(int minute, char out[HHMM_BUF_SIZE]);
 
-/* Day of the week of a day number: 0 = Monday ... 6 = Sunday. */
-int weekday_of_day(int64_t day);
-
 /* Floor division of local minutes into (day, minute of day). */
 int64_t local_day(int64_t minutes);
 int local_minute_of_day(int64_t minutes);

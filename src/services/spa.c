@@ -538,7 +538,7 @@ static int spa_availability_in_tx(db_tx_t *tx, void *ctx)
         }
     }
     slot_mask_t free_starts;
-    slots_free_starts(reqs, (size_t)t.nneeds, weekday_of_day(w->day), t.duration, &free_starts);
+    slots_free_starts(reqs, (size_t)t.nneeds, date_weekday(w->day), t.duration, &free_starts);
     free(cands);
     spa_units_free(&units);
 
@@ -627,7 +627,7 @@ static int spa_booking_claim(db_tx_t *tx, spa_booking_work_t *w, const spa_units
     const char *booking_id = w->booking.id;
     int64_t day = local_day(w->start);
     int minute = local_minute_of_day(w->start);
-    int weekday = weekday_of_day(day);
+    int weekday = date_weekday(day);
     int64_t until = w->start + (int64_t)slots_needed(t->duration) * SLOT_MINUTES;
     for (int k = 0; k < t->nneeds; k++) {
         int held = 0;

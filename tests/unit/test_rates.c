@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include "core/error.h"
+#include "core/timeutil.h"
 #include "reservations/rates.h"
 #include "core/zone.h"
 
@@ -28,13 +29,13 @@ enum {
 static void test_weekday(void **state)
 {
     (void)state;
-    assert_int_equal(rate_weekday(0), 3);  /* 1970-01-01, Thursday */
-    assert_int_equal(rate_weekday(-1), 2); /* 1969-12-31, Wednesday */
-    assert_int_equal(rate_weekday(DAY_2026_11_23), 0);
-    assert_int_equal(rate_weekday(DAY_2026_12_18), 4);
-    assert_int_equal(rate_weekday(DAY_2026_12_19), 5);
-    assert_int_equal(rate_weekday(DAY_2026_12_20), 6);
-    assert_int_equal(rate_weekday(DAY_2027_01_04), 0);
+    assert_int_equal(date_weekday(0), 3);  /* 1970-01-01, Thursday */
+    assert_int_equal(date_weekday(-1), 2); /* 1969-12-31, Wednesday */
+    assert_int_equal(date_weekday(DAY_2026_11_23), 0);
+    assert_int_equal(date_weekday(DAY_2026_12_18), 4);
+    assert_int_equal(date_weekday(DAY_2026_12_19), 5);
+    assert_int_equal(date_weekday(DAY_2026_12_20), 6);
+    assert_int_equal(date_weekday(DAY_2027_01_04), 0);
 }
 
 static void test_base_rate_only(void **state)

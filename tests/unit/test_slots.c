@@ -125,13 +125,13 @@ static void test_hhmm_and_weekday(void **state)
 
     int64_t day;
     assert_int_equal(date_parse("1970-01-01", &day), 0);
-    assert_int_equal(weekday_of_day(day), 3); /* Thursday */
+    assert_int_equal(date_weekday(day), 3); /* Thursday */
     assert_int_equal(date_parse("2026-11-30", &day), 0);
-    assert_int_equal(weekday_of_day(day), 0); /* Monday */
+    assert_int_equal(date_weekday(day), 0); /* Monday */
     assert_int_equal(date_parse("2026-12-06", &day), 0);
-    assert_int_equal(weekday_of_day(day), 6); /* Sunday */
+    assert_int_equal(date_weekday(day), 6); /* Sunday */
     assert_int_equal(date_parse("1969-12-29", &day), 0);
-    assert_int_equal(weekday_of_day(day), 0); /* Monday, before the epoch */
+    assert_int_equal(date_weekday(day), 0); /* Monday, before the epoch */
 
     assert_int_equal(slots_needed(0), 0);
     assert_int_equal(slots_needed(15), 1);

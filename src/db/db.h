@@ -152,6 +152,19 @@ void db_rows_free(db_rows_t *rows);
  * 0 with the value, BUFFR_ENOTFOUND when there is no row. */
 int db_query_int(db_tx_t *tx, const char *sql, const db_arg_t *args, size_t nargs, int64_t *out);
 
+/* Run a query and step onto its first row: 0 with *rows there (the caller
+ * frees them), BUFFR_ENOTFOUND when there is none (nothing to free). */
+int db_query_first(db_tx_t *tx, const char *sql, const db_arg_t *args, size_t nargs,
+                   db_rows_t **rows);
+
+/* Turns the current row into a new JSON value (NULL when out of memory). */
+typedef struct json_t *(*db_row_json_fn)(db_rows_t *rows);
+
+/* The first row of a query through render into *out, replacing (and
+ * releasing) what *out held; BUFFR_ENOTFOUND when there is no row. */
+int db_query_json(db_tx_t *tx, const char *sql, const db_arg_t *args, size_t nargs,
+                  db_row_json_fn render, struct json_t **out);
+
 /* A unit of work for db_transact: return 0 to commit, or a BUFFR_E* code to
  * roll back (BUFFR_EBUSY from any db_* call makes db_transact run it again,
  * so the function must not keep state from a failed attempt outside ctx's

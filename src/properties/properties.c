@@ -73,22 +73,9 @@ int property_input_parse(json_t *body, bool create, property_input_t *in, buffr_
 /* Read one property into *out (replacing what is there). */
 static int property_read(db_tx_t *tx, const char *id, json_t **out)
 {
-    db_rows_t *rows;
-    int rc =
-        db_query(tx, "SELECT " PROPERTY_COLUMNS " FROM properties WHERE tenant_id = $1 AND id = $2",
-                 DB_ARGS(DB_TEXT(id)), &rows);
-    if (rc != 0)
-        return rc;
-    rc = db_next(rows);
-    if (rc == 1) {
-        json_decref(*out);
-        *out = property_row_json(rows);
-        rc = *out ? 0 : BUFFR_ENOMEM;
-    } else if (rc == 0) {
-        rc = BUFFR_ENOTFOUND;
-    }
-    db_rows_free(rows);
-    return rc;
+    return db_query_json(
+        tx, "SELECT " PROPERTY_COLUMNS " FROM properties WHERE tenant_id = $1 AND id = $2",
+        DB_ARGS(DB_TEXT(id)), property_row_json, out);
 }
 
 static int property_done(int rc, json_t *result, json_t **out, buffr_err_t *e, const char *what)

@@ -220,20 +220,8 @@ int64_t resv_version(const json_t *row)
 int resv_read(db_tx_t *tx, const resv_entity_t *entity, const char *pid, const char *id,
               json_t **out)
 {
-    db_rows_t *rows;
-    int rc = db_query(tx, entity->select_one, DB_ARGS(DB_TEXT(pid), DB_TEXT(id)), &rows);
-    if (rc != 0)
-        return rc;
-    rc = db_next(rows);
-    if (rc == 1) {
-        json_decref(*out);
-        *out = entity->render(rows);
-        rc = *out ? 0 : BUFFR_ENOMEM;
-    } else if (rc == 0) {
-        rc = BUFFR_ENOTFOUND;
-    }
-    db_rows_free(rows);
-    return rc;
+    return db_query_json(tx, entity->select_one, DB_ARGS(DB_TEXT(pid), DB_TEXT(id)), entity->render,
+                         out);
 }
 
 /* The work of resv_get and resv_delete. */

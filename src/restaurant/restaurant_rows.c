@@ -20,31 +20,13 @@
 int restaurant_first_row(db_tx_t *tx, const char *sql, const db_arg_t *args, size_t nargs,
                          db_rows_t **rows)
 {
-    int rc = db_query(tx, sql, args, nargs, rows);
-    if (rc != 0)
-        return rc;
-    rc = db_next(*rows);
-    if (rc == 1)
-        return 0;
-    db_rows_free(*rows);
-    *rows = NULL;
-    return rc == 0 ? BUFFR_ENOTFOUND : rc;
+    return db_query_first(tx, sql, args, nargs, rows);
 }
 
 int restaurant_row_json(db_tx_t *tx, const char *sql, const db_arg_t *args, size_t nargs,
                         restaurant_row_fn *row, json_t **out)
 {
-    db_rows_t *rows;
-    int rc = restaurant_first_row(tx, sql, args, nargs, &rows);
-    if (rc != 0)
-        return rc;
-    json_t *one = row(rows);
-    db_rows_free(rows);
-    if (one == NULL)
-        return BUFFR_ENOMEM;
-    json_decref(*out);
-    *out = one;
-    return 0;
+    return db_query_json(tx, sql, args, nargs, row, out);
 }
 
 int restaurant_rows_append(db_tx_t *tx, const char *sql, const db_arg_t *args, size_t nargs,

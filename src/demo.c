@@ -190,11 +190,11 @@ static bool demo_rate_plan(demo_seed_t *d, const char *tid, const demo_room_type
      * Before December it is the coming one; during it, the current one. */
     char today[DATE_BUF_SIZE], from[DATE_BUF_SIZE], to[DATE_BUF_SIZE];
     demo_date(d, 0, today);
-    int year = 0;
-    if (sscanf(today, "%4d", &year) != 1)
+    unsigned year = 0;
+    if (sscanf(today, "%4u", &year) != 1)
         return false;
-    snprintf(from, sizeof(from), "%04d-12-01", year);
-    snprintf(to, sizeof(to), "%04d-01-01", year + 1);
+    snprintf(from, sizeof(from), "%04u-12-01", year % 10000u);
+    snprintf(to, sizeof(to), "%04u-01-01", (year + 1) % 10000u);
     json_t *body = demo_pack(d, "a rate plan", "{s:{s:I, s:I}, s:[{s:s, s:s, s:s, s:I}]}",
                              "weekday_rates", "friday", (json_int_t)t->weekend_rate, "saturday",
                              (json_int_t)t->weekend_rate, "seasons", "name", "December holidays",

@@ -30,11 +30,22 @@ typedef struct sqlite_cached {
     struct sqlite_cached *next;
 } sqlite_cached_t;
 
+/* Statements are found again by the address of their SQL text first:
+ * callers pass string literals, so the same statement comes with the same
+ * pointer, and hashing a few hundred characters on every call is saved.
+ * The text is still compared, so a caller's buffer reused for other SQL
+ * only misses. Direct-mapped, a power of two. */
+#define SQLITE_RECENT_SLOTS 128
+
 typedef struct sqlite_conn {
     sqlite3 *handle;
     int busy_timeout_ms;
     size_t cached;
     sqlite_cached_t *buckets[DB_STMT_CACHE_BUCKETS];
+    struct {
+        const char *sql;
+        sqlite_cached_t *entry;
+    } recent[SQLITE_RECENT_SLOTS];
 } sqlite_conn_t;
 
 typedef struct sqlite_rows {
@@ -112,6 +123,7 @@ static void stmt_cache_clear(sqlite_conn_t *c)
         }
         c->buckets[b] = NULL;
     }
+    memset(c->recent, 0, sizeof(c->recent));
     c->cached = 0;
 }
 
@@ -225,10 +237,19 @@ static int stmt_prepare(sqlite_conn_t *c, const char *sql, bool persistent, sqli
 static int stmt_get(sqlite_conn_t *c, const char *sql, sqlite3_stmt **stmt, sqlite_cached_t **entry)
 {
     *entry = NULL;
-    size_t b = sql_hash(sql);
-    sqlite_cached_t *e = c->buckets[b];
-    while (e != NULL && strcmp(e->sql, sql) != 0)
-        e = e->next;
+    size_t slot = ((uintptr_t)sql >> 3) & (SQLITE_RECENT_SLOTS - 1);
+    sqlite_cached_t *e = NULL;
+    if (c->recent[slot].sql == sql && strcmp(c->recent[slot].entry->sql, sql) == 0) {
+        e = c->recent[slot].entry;
+    } else {
+        e = c->buckets[sql_hash(sql)];
+        while (e != NULL && strcmp(e->sql, sql) != 0)
+            e = e->next;
+        if (e != NULL) {
+            c->recent[slot].sql = sql;
+            c->recent[slot].entry = e;
+        }
+    }
     if (e != NULL && !e->in_use) {
         e->in_use = true;
         *entry = e;
@@ -241,6 +262,7 @@ static int stmt_get(sqlite_conn_t *c, const char *sql, sqlite3_stmt **stmt, sqli
     int rc = stmt_prepare(c, sql, true, stmt);
     if (rc != 0)
         return rc;
+    size_t b = sql_hash(sql);
     e = calloc(1, sizeof(*e));
     char *key = strdup(sql);
     if (e == NULL || key == NULL) {
@@ -255,6 +277,8 @@ static int stmt_get(sqlite_conn_t *c, const char *sql, sqlite3_stmt **stmt, sqli
     e->next = c->buckets[b];
     c->buckets[b] = e;
     c->cached++;
+    c->recent[slot].sql = sql;
+    c->recent[slot].entry = e;
     *entry = e;
     return 0;
 }
@@ -270,8 +294,10 @@ static void stmt_put(sqlite3_stmt *stmt, sqlite_cached_t *entry)
     entry->in_use = false;
 }
 
+/* Text is copied (SQLITE_TRANSIENT) unless the caller's strings outlive
+ * the statement's use (copy false: an exec, reset before it returns). */
 static int stmt_bind(sqlite_conn_t *c, sqlite3_stmt *stmt, const char *sql, const db_arg_t *args,
-                     size_t nargs)
+                     size_t nargs, bool copy)
 {
     int wanted = sqlite3_bind_parameter_count(stmt);
     if ((size_t)wanted != nargs) {
@@ -285,7 +311,7 @@ static int stmt_bind(sqlite_conn_t *c, sqlite3_stmt *stmt, const char *sql, cons
         switch (args[i].kind) {
         case DB_ARG_TEXT:
             src = sqlite3_bind_text(stmt, idx, args[i].text ? args[i].text : "", -1,
-                                    SQLITE_TRANSIENT);
+                                    copy ? SQLITE_TRANSIENT : SQLITE_STATIC);
             break;
         case DB_ARG_INT:
             src = sqlite3_bind_int64(stmt, idx, args[i].i);
@@ -309,7 +335,7 @@ static int sqlite_exec(void *conn, const char *sql, const db_arg_t *args, size_t
     int rc = stmt_get(c, sql, &stmt, &entry);
     if (rc != 0)
         return rc;
-    rc = stmt_bind(c, stmt, sql, args, nargs);
+    rc = stmt_bind(c, stmt, sql, args, nargs, false);
     if (rc == 0) {
         int src;
         while ((src = sqlite3_step(stmt)) == SQLITE_ROW)
@@ -335,7 +361,7 @@ static int sqlite_query(void *conn, const char *sql, const db_arg_t *args, size_
         free(rows);
         return rc;
     }
-    rc = stmt_bind(c, rows->stmt, sql, args, nargs);
+    rc = stmt_bind(c, rows->stmt, sql, args, nargs, true);
     if (rc != 0) {
         stmt_put(rows->stmt, rows->entry);
         free(rows);
@@ -394,15 +420,17 @@ static int sqlite_simple(sqlite_conn_t *c, const char *sql)
     return src == SQLITE_OK ? 0 : sqlite_fail(c, src, sql);
 }
 
+/* BEGIN and COMMIT run for every transaction: through the statement
+ * cache, not parsed again by sqlite3_exec each time. */
 static int sqlite_begin(void *conn, const char *tenant_id, int flags)
 {
     (void)tenant_id; /* SQLite has no row-level security: db.c binds $1 */
-    return sqlite_simple(conn, (flags & DB_WRITE) ? "BEGIN IMMEDIATE" : "BEGIN");
+    return sqlite_exec(conn, (flags & DB_WRITE) ? "BEGIN IMMEDIATE" : "BEGIN", NULL, 0, NULL);
 }
 
 static int sqlite_commit(void *conn)
 {
-    return sqlite_simple(conn, "COMMIT");
+    return sqlite_exec(conn, "COMMIT", NULL, 0, NULL);
 }
 
 static void sqlite_rollback(void *conn)

@@ -11,6 +11,7 @@
  */
 #include "restaurant/restaurant.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -431,15 +432,17 @@ static int order_line_price(db_tx_t *tx, const char *pid, int64_t default_rate, 
     if (!available)
         return buffr_fail(e, BUFFR_EVALIDATION, field, "%s is not available now", l->name);
 
-    /* Every group of the item with every option, one row per option. */
-    rc = db_query(
-        tx,
-        "SELECT g.id, g.name, g.min_select, g.max_select, o.id, o.name, o.price_delta "
-        "FROM menu_item_modifier_groups l JOIN menu_modifier_groups g ON g.tenant_id = "
-        "l.tenant_id AND g.id = l.group_id JOIN menu_modifier_options o ON "
-        "o.tenant_id = g.tenant_id AND o.group_id = g.id WHERE l.tenant_id = $1 AND "
-        "l.property_id = $2 AND l.item_id = $3 ORDER BY l.position, g.id, o.position, o.id",
-        DB_ARGS(DB_TEXT(pid), DB_TEXT(l->menu_item_id)), &rows);
+    /* Every group of the item with every option, one row per option. The
+     * joins go from the item's links outwards (CROSS JOIN fixes that order
+     * on SQLite, which otherwise may start from all the tenant's options). */
+    rc = db_query(tx,
+                  "SELECT g.id, g.name, g.min_select, g.max_select, o.id, o.name, o.price_delta "
+                  "FROM menu_item_modifier_groups l CROSS JOIN menu_modifier_groups g CROSS JOIN "
+                  "menu_modifier_options o WHERE l.tenant_id = $1 AND l.property_id = $2 AND "
+                  "l.item_id = $3 AND g.tenant_id = l.tenant_id AND g.id = l.group_id AND "
+                  "o.tenant_id = g.tenant_id AND o.group_id = g.id "
+                  "ORDER BY l.position, g.id, o.position, o.id",
+                  DB_ARGS(DB_TEXT(pid), DB_TEXT(l->menu_item_id)), &rows);
     if (rc != 0)
         return rc;
     order_group_count_t groups[ORDER_GROUPS_MAX];
@@ -495,7 +498,8 @@ static int order_line_price(db_tx_t *tx, const char *pid, int64_t default_rate, 
                         l->name);
     if (rc == 0) {
         free(l->options_json);
-        l->options_json = jsonx_dump(snapshot);
+        /* Most lines have no options: their text needs no encoder. */
+        l->options_json = json_array_size(snapshot) == 0 ? strdup("[]") : jsonx_dump(snapshot);
         if (l->options_json == NULL)
             rc = BUFFR_ENOMEM;
     }
@@ -507,27 +511,68 @@ static int order_line_price(db_tx_t *tx, const char *pid, int64_t default_rate, 
     return rc < 0 ? rc : 0;
 }
 
+/* Lines go in by up to ORDER_INSERT_ROWS_MAX per INSERT: one statement
+ * for a usual order instead of one per line. $1 is the tenant, $2 to $4
+ * the property, order and time shared by every row, then
+ * ORDER_INSERT_ROW_PARAMS per row. The texts are made once, so that each
+ * is one cached statement. */
+#define ORDER_INSERT_ROWS_MAX   8
+#define ORDER_INSERT_ROW_PARAMS 13
+#define ORDER_INSERT_SQL_SIZE   2048
+
+static char order_insert_sql[ORDER_INSERT_ROWS_MAX][ORDER_INSERT_SQL_SIZE];
+static pthread_once_t order_insert_once = PTHREAD_ONCE_INIT;
+
+static void order_insert_sql_build(void)
+{
+    for (int rows = 1; rows <= ORDER_INSERT_ROWS_MAX; rows++) {
+        char *sql = order_insert_sql[rows - 1];
+        int len = snprintf(sql, ORDER_INSERT_SQL_SIZE,
+                           "INSERT INTO order_items (tenant_id, id, property_id, order_id, "
+                           "position, menu_item_id, category_id, category_name, name, station, "
+                           "unit_price, quantity, line_total, tax_rate_bp, options, note, "
+                           "created_at, updated_at) VALUES ");
+        for (int r = 0; r < rows; r++) {
+            int p = 5 + r * ORDER_INSERT_ROW_PARAMS;
+            len += snprintf(sql + len, ORDER_INSERT_SQL_SIZE - (size_t)len,
+                            "%s($1, $%d, $2, $3, $%d, $%d, $%d, $%d, $%d, $%d, $%d, $%d, $%d, "
+                            "$%d, $%d, $%d, $4, $4)",
+                            r > 0 ? ", " : "", p, p + 1, p + 2, p + 3, p + 4, p + 5, p + 6, p + 7,
+                            p + 8, p + 9, p + 10, p + 11, p + 12);
+        }
+    }
+}
+
 static int order_lines_insert(db_tx_t *tx, const char *pid, const char *oid, order_line_t *lines,
                               size_t n, int64_t first_position, int64_t now)
 {
+    pthread_once(&order_insert_once, order_insert_sql_build);
+    db_arg_t args[3 + ORDER_INSERT_ROWS_MAX * ORDER_INSERT_ROW_PARAMS];
+    args[0] = DB_TEXT(pid);
+    args[1] = DB_TEXT(oid);
+    args[2] = DB_INT(now);
     int rc = 0;
-    for (size_t i = 0; i < n && rc == 0; i++) {
-        order_line_t *l = &lines[i];
-        uuid_v7_new(l->id);
-        rc = db_exec(tx,
-                     "INSERT INTO order_items (tenant_id, id, property_id, order_id, position, "
-                     "menu_item_id, category_id, category_name, name, station, unit_price, "
-                     "quantity, line_total, tax_rate_bp, options, note, created_at, updated_at) "
-                     "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, "
-                     "$16, $17, $17)",
-                     DB_ARGS(DB_TEXT(l->id), DB_TEXT(pid), DB_TEXT(oid),
-                             DB_INT(first_position + (int64_t)i), DB_TEXT(l->menu_item_id),
-                             DB_TEXT(l->category_id), DB_TEXT(l->category_name), DB_TEXT(l->name),
-                             DB_TEXT(l->has_station ? l->station : NULL), DB_INT(l->unit_price),
-                             DB_INT(l->quantity), DB_INT(l->unit_price * l->quantity),
-                             DB_INT(l->tax_rate_bp), DB_TEXT(l->options_json), DB_TEXT(l->note),
-                             DB_INT(now)),
-                     NULL);
+    for (size_t start = 0; start < n && rc == 0; start += ORDER_INSERT_ROWS_MAX) {
+        size_t rows = n - start < ORDER_INSERT_ROWS_MAX ? n - start : ORDER_INSERT_ROWS_MAX;
+        db_arg_t *a = args + 3;
+        for (size_t i = start; i < start + rows; i++) {
+            order_line_t *l = &lines[i];
+            uuid_v7_new(l->id);
+            *a++ = DB_TEXT(l->id);
+            *a++ = DB_INT(first_position + (int64_t)i);
+            *a++ = DB_TEXT(l->menu_item_id);
+            *a++ = DB_TEXT(l->category_id);
+            *a++ = DB_TEXT(l->category_name);
+            *a++ = DB_TEXT(l->name);
+            *a++ = DB_TEXT(l->has_station ? l->station : NULL);
+            *a++ = DB_INT(l->unit_price);
+            *a++ = DB_INT(l->quantity);
+            *a++ = DB_INT(l->unit_price * l->quantity);
+            *a++ = DB_INT(l->tax_rate_bp);
+            *a++ = DB_TEXT(l->options_json);
+            *a++ = DB_TEXT(l->note);
+        }
+        rc = db_exec(tx, order_insert_sql[rows - 1], args, (size_t)(a - args), NULL);
     }
     return rc;
 }

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The whole test suite: installs what is missing, builds with AddressSanitizer
+# The whole test suite: installs what is missing, builds the release binary
+# (build/buffr) and a test build with AddressSanitizer
 # and UndefinedBehaviorSanitizer (clang), starts a private PostgreSQL cluster,
 # runs unit tests, API tests on SQLite and PostgreSQL and short fuzz runs
 # through CTest, then stops the cluster. Exit status is CTest's.
@@ -15,6 +16,11 @@ scripts/pg-test-cluster.sh start "$pgdir" >/dev/null
 export BUFFR_TEST_PG_URL
 BUFFR_TEST_PG_URL=$(cat "$pgdir/url")
 echo "PostgreSQL test cluster: $BUFFR_TEST_PG_URL"
+
+# The quick start's release build (the system compiler, optimised, whose
+# warnings differ from clang's at -O0) must build too.
+cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DBUFFR_TESTS=OFF >/dev/null
+cmake --build build --target buffr -j"$(nproc)" >/dev/null
 
 cmake -S . -B build-test -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=Debug \
   -DBUFFR_SANITIZE=ON -DBUFFR_FUZZ=ON -DBUFFR_FUZZ_SECONDS="${FUZZ_SECONDS:-20}" >/dev/null

@@ -1,6 +1,8 @@
 # bench/lib.sh - what every load run shares: the release build, a server on
 # SQLite or a private PostgreSQL cluster, JSON helpers, the per-route server
 # time from /metrics. Sourced by bench/*.sh after they parse their flags.
+#   bench_args "$@"               --postgresql, --duration D, --connections N
+#                                 (sets $backend, $duration, $connections)
 #   bench_build                   release build into $BUFFR_BENCH_BUILD (build-bench)
 #   bench_start_server DB_URL     start it (sets $base, stops it on exit);
 #                                 BENCH_SERVER_ARGS adds flags ("--threads 8"),
@@ -11,6 +13,21 @@
 #   bench_database BACKEND        echo a fresh database URL (sqlite | postgresql)
 #   json '["field"]' < answer     read a JSON field
 #   bench_server_time PATTERN     mean server time per route matching PATTERN
+
+bench_args() {
+  duration=10s
+  connections=32
+  backend=sqlite
+  while [ $# -gt 0 ]; do
+    case "$1" in
+      --postgresql) backend=postgresql ;;
+      --duration) duration=$2; shift ;;
+      --connections) connections=$2; shift ;;
+      *) echo "usage: $0 [--postgresql] [--duration D] [--connections N]" >&2; exit 2 ;;
+    esac
+    shift
+  done
+}
 
 bench_build() {
   scripts/deps.sh bench

@@ -2,24 +2,13 @@
 # Load run of order placing against a release build of the real server on
 # SQLite (PostgreSQL with --postgresql): wrk POSTs a two-line order (one line
 # with a modifier option) at 32 connections; prices, modifiers and taxes
-# are checked by the server on every request. Also measures the KDS read.
+# are checked by the server on every request. Also measures the menu read.
 #   bench/orders.sh [--postgresql] [--duration 10s] [--connections 32]
 # Figures are printed; copy them into bench/README.md with the machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-duration=10s
-connections=32
-backend=sqlite
-while [ $# -gt 0 ]; do
-  case "$1" in
-    --postgresql) backend=postgresql ;;
-    --duration) duration=$2; shift ;;
-    --connections) connections=$2; shift ;;
-    *) echo "usage: $0 [--postgresql] [--duration D] [--connections N]" >&2; exit 2 ;;
-  esac
-  shift
-done
 . bench/lib.sh
+bench_args "$@"
 bench_build
 bench_start_server "$(bench_database "$backend")"
 

@@ -83,6 +83,7 @@ static int cmd_serve(int argc, char **argv)
         .host = host,
         .port = port,
         .threads = config.threads,
+        .io_threads = config.io_threads,
         .max_body_bytes = config.max_body_bytes,
         .max_header_bytes = config.max_header_bytes,
         .max_connections = config.max_connections,
@@ -108,8 +109,8 @@ static int cmd_serve(int argc, char **argv)
     printf("buffr listening on http://%s:%u (database: %s)\n", hostpart,
            (unsigned)http_server_port(server), db_backend_name(app.db));
     fflush(stdout);
-    log_info("listening on %s:%u with %d threads", hostpart, (unsigned)http_server_port(server),
-             config.threads);
+    log_info("listening on %s:%u with %d handler threads", hostpart,
+             (unsigned)http_server_port(server), config.threads);
 
     int sig = 0;
     sigwait(&stop, &sig);

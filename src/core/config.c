@@ -49,7 +49,8 @@ static const config_key_t config_keys[] = {
     STR_KEY(public_url, "http(s)://host[:port][/prefix] clients reach the server at, for the "
                         "links it prints (default: each request's Host)"),
     STR_KEY(log_level, "debug, info, warn or error"),
-    INT_KEY(threads, 1, 1024, "HTTP worker threads"),
+    INT_KEY(threads, 1, 1024, "request handler threads (they wait on the database)"),
+    INT_KEY(io_threads, 0, 256, "threads reading and writing connections (0: one per core)"),
     INT_KEY(db_pool_size, 1, 1024, "database connections (default: as many as threads)"),
     INT64_KEY(max_body_bytes, 1024, INT64_C(1) << 30, "largest request body accepted"),
     INT_KEY(max_header_bytes, 1024, 1 << 20, "largest request header block accepted"),
@@ -76,7 +77,7 @@ void config_defaults(config_t *c)
     snprintf(c->listen, sizeof(c->listen), "127.0.0.1:8080");
     snprintf(c->data_dir, sizeof(c->data_dir), "./data");
     snprintf(c->log_level, sizeof(c->log_level), "info");
-    /* Workers block on the database; more of them than cores lets reads
+    /* Handlers block on the database; more of them than cores lets reads
      * run side by side and concurrent writes share one SQLite commit. */
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     c->threads = cores > 0 ? (int)cores * 4 : 16;

@@ -23,7 +23,8 @@ typedef struct config {
      * it prints (table QR codes); empty: each request's Host, over http. */
     char public_url[256];
     char log_level[16];         /* debug, info, warn, error */
-    int threads;                /* HTTP worker threads; default 4 x cores (min 16) */
+    int threads;                /* request handler threads; default 4 x cores (min 16) */
+    int io_threads;             /* HTTP socket threads; 0 (default) = one per core */
     int db_pool_size;           /* database connections; default = threads */
     int64_t max_body_bytes;     /* default 1 MiB */
     int max_header_bytes;       /* default 16 KiB */

@@ -18,6 +18,7 @@
 #include "http/http.h"
 #include "http/router.h"
 #include "http/server.h"
+#include "http/workpool.h"
 
 #define REQ_ID_MAX 128 /* longest X-Request-Id echoed back */
 
@@ -35,6 +36,7 @@ struct http_server {
     uint16_t port;
     atomic_int in_flight;
     atomic_bool stopping;
+    workpool_t *workers; /* run the handlers; NULL once stopped */
     /* Shared answer for when a request's own answer cannot be allocated. */
     struct MHD_Response *oom_response;
 };
@@ -72,6 +74,7 @@ struct req {
     bool target_parsed; /* target.path is usable */
 
     const route_t *route;
+    int target_status; /* router_parse_target's result, for the checks after the caller's */
     req_param_value_t params[ROUTER_MAX_SEGMENTS];
     size_t nparams;
     char id[REQ_ID_MAX + 1];
@@ -82,8 +85,10 @@ struct req {
     bool authenticated;
 
     /* Body. */
-    bool begun; /* headers have been looked at */
-    char *body; /* malloc'd, NUL-terminated, body_len bytes */
+    bool begun;          /* headers have been looked at */
+    bool checks_waiting; /* caller, media type and query not checked yet: a worker will */
+    workpool_job_t job;  /* on the handler queue */
+    char *body;          /* malloc'd, NUL-terminated, body_len bytes */
     size_t body_len;
     size_t body_cap;
     uint64_t bytes_in;

@@ -57,6 +57,7 @@ static size_t metrics_nhistograms;
 static int32_t metrics_histogram_slot[METRICS_HISTOGRAM_SLOTS];
 static uint64_t metrics_dropped;
 static atomic_long metrics_in_flight;
+static atomic_long metrics_handler_queue;
 
 static const char *metrics_method_label(const char *method)
 {
@@ -162,6 +163,11 @@ void metrics_observe(const char *method, const char *route_pattern, int status, 
     pthread_mutex_unlock(&metrics_lock);
 }
 
+void metrics_handler_queue_add(int delta)
+{
+    atomic_fetch_add(&metrics_handler_queue, delta);
+}
+
 void metrics_in_flight_add(int delta)
 {
     atomic_fetch_add(&metrics_in_flight, delta);
@@ -229,11 +235,15 @@ int metrics_render_http(char **out, size_t *len)
             "# HELP buffr_http_requests_in_flight Requests received and not yet answered.\n"
             "# TYPE buffr_http_requests_in_flight gauge\n"
             "buffr_http_requests_in_flight %ld\n"
+            "# HELP buffr_http_handler_queue Requests read and waiting for a handler thread.\n"
+            "# TYPE buffr_http_handler_queue gauge\n"
+            "buffr_http_handler_queue %ld\n"
             "# HELP buffr_http_metrics_series_dropped_total Observations not recorded because "
             "the series tables were full.\n"
             "# TYPE buffr_http_metrics_series_dropped_total counter\n"
             "buffr_http_metrics_series_dropped_total %llu\n",
-            atomic_load(&metrics_in_flight), (unsigned long long)dropped);
+            atomic_load(&metrics_in_flight), atomic_load(&metrics_handler_queue),
+            (unsigned long long)dropped);
     bool failed = ferror(f) != 0;
     if (fclose(f) != 0 || failed || text == NULL) {
         free(text);

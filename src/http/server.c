@@ -338,6 +338,43 @@ static int server_copy_params(req_t *r, const router_params_t *params)
     return 0;
 }
 
+/* The checks after the body limit: the caller (401, 403), the media type
+ * (415), the query string (400). 0 when the handler may run, else the
+ * answer has been built. */
+static int server_check_request(req_t *r)
+{
+    if (server_check_caller(r) != 0)
+        return 1;
+    if ((r->route->flags & ROUTE_JSON_BODY) &&
+        !server_is_json_type(req_header(r, MHD_HTTP_HEADER_CONTENT_TYPE))) {
+        reply_error(r, BUFFR_EMEDIA, NULL, "Content-Type must be application/json");
+        return 1;
+    }
+    if (r->target_status == ROUTER_ETOOMANY) {
+        reply_error(r, BUFFR_EVALIDATION, NULL, "too many query parameters (at most %d)",
+                    ROUTER_MAX_QUERY);
+        return 1;
+    }
+    if (r->target_status == ROUTER_EBADQUERY) {
+        reply_error(r, BUFFR_EVALIDATION, NULL, "the query string is not validly encoded");
+        return 1;
+    }
+    return 0;
+}
+
+/* Is r's body small enough to read before deciding whether to refuse r?
+ * A large, chunked or 100-continue upload is refused from its headers and
+ * never read (see server_answer_at_once). */
+static bool server_body_small(req_t *r)
+{
+    if (req_header(r, MHD_HTTP_HEADER_TRANSFER_ENCODING) != NULL)
+        return false;
+    uint64_t declared;
+    if (!server_content_length(r, &declared) || declared == 0)
+        return true;
+    return declared <= SERVER_SMALL_BODY && req_header(r, MHD_HTTP_HEADER_EXPECT) == NULL;
+}
+
 /* First call: everything that only needs the request line and headers. */
 static void server_begin(req_t *r, const char *method)
 {
@@ -398,24 +435,14 @@ static void server_begin(req_t *r, const char *method)
         return;
     }
 
-    if (server_check_caller(r) != 0)
+    /* The caller's check reads the session from the database, so it runs
+     * on a handler thread with the rest, after the body. Only a body not
+     * worth reading for a refused request has it decided here. */
+    r->target_status = parsed;
+    if (server_body_small(r))
+        r->checks_waiting = true;
+    else if (server_check_request(r) != 0)
         return;
-
-    if ((r->route->flags & ROUTE_JSON_BODY) &&
-        !server_is_json_type(req_header(r, MHD_HTTP_HEADER_CONTENT_TYPE))) {
-        reply_error(r, BUFFR_EMEDIA, NULL, "Content-Type must be application/json");
-        return;
-    }
-
-    if (parsed == ROUTER_ETOOMANY) {
-        reply_error(r, BUFFR_EVALIDATION, NULL, "too many query parameters (at most %d)",
-                    ROUTER_MAX_QUERY);
-        return;
-    }
-    if (parsed == ROUTER_EBADQUERY) {
-        reply_error(r, BUFFR_EVALIDATION, NULL, "the query string is not validly encoded");
-        return;
-    }
 
     if (has_length && declared > 0) {
         /* Known size: allocate it up front, but only up to what a client
@@ -609,12 +636,41 @@ static bool server_answer_at_once(req_t *r)
 {
     if (r->status == MHD_HTTP_CONTENT_TOO_LARGE || r->reply_oom)
         return true;
-    if (req_header(r, MHD_HTTP_HEADER_TRANSFER_ENCODING) != NULL)
-        return true;
-    uint64_t declared;
-    if (!server_content_length(r, &declared) || declared == 0)
-        return false;
-    return declared > SERVER_SMALL_BODY || req_header(r, MHD_HTTP_HEADER_EXPECT) != NULL;
+    return !server_body_small(r);
+}
+
+/* Everything after the body: the waiting checks, then the handler. */
+static void server_work(req_t *r)
+{
+    if (r->checks_waiting && server_check_request(r) != 0)
+        return;
+    server_dispatch(r);
+}
+
+/* A handler thread's job: work, then hand the connection back to its I/O
+ * thread, which sends the answer (server_access is called again). r may
+ * be freed as soon as the connection is resumed. */
+static void server_run_job(workpool_job_t *job, void *cls)
+{
+    (void)cls;
+    req_t *r = (req_t *)((char *)job - offsetof(req_t, job));
+    metrics_handler_queue_add(-1);
+    server_work(r);
+    MHD_resume_connection(r->conn);
+}
+
+/* Give r to a handler thread, its connection suspended meanwhile so the I/O
+ * thread serves other connections. Once the handler threads have stopped
+ * (shutting down), r is worked on here. */
+static void server_hand_over(req_t *r)
+{
+    MHD_suspend_connection(r->conn);
+    metrics_handler_queue_add(1);
+    if (workpool_submit(r->server->workers, &r->job))
+        return;
+    metrics_handler_queue_add(-1);
+    server_work(r);
+    MHD_resume_connection(r->conn);
 }
 
 static enum MHD_Result server_queue(req_t *r)
@@ -658,8 +714,11 @@ static enum MHD_Result server_access(void *cls, struct MHD_Connection *conn, con
         *upload_data_size = 0;
         return more;
     }
-    if (!r->replied)
-        server_dispatch(r);
+    if (!r->replied) {
+        /* Called again, with the answer, once the connection resumes. */
+        server_hand_over(r);
+        return MHD_YES;
+    }
     return server_queue(r);
 }
 
@@ -809,7 +868,8 @@ int http_server_start(const http_server_opts_t *opts, struct app *app, const rou
         return rc;
     }
 
-    unsigned int flags = MHD_USE_ERROR_LOG | MHD_USE_ITC; /* ITC: MHD_quiesce_daemon needs it */
+    /* ITC: MHD_quiesce_daemon and MHD_resume_connection need it. */
+    unsigned int flags = MHD_USE_ERROR_LOG | MHD_USE_ITC | MHD_ALLOW_SUSPEND_RESUME;
     if (MHD_is_feature_supported(MHD_FEATURE_EPOLL) == MHD_YES)
         flags |= MHD_USE_EPOLL_INTERNAL_THREAD;
     else if (MHD_is_feature_supported(MHD_FEATURE_POLL) == MHD_YES)
@@ -820,6 +880,11 @@ int http_server_start(const http_server_opts_t *opts, struct app *app, const rou
         flags |= MHD_USE_IPv6;
 
     int threads = opts->threads > 1 ? opts->threads : 1;
+    int io_threads = opts->io_threads;
+    if (io_threads <= 0) {
+        long cores = sysconf(_SC_NPROCESSORS_ONLN);
+        io_threads = cores > 0 ? (int)cores : 1;
+    }
     /* The connection's memory pool holds the request line and headers (plus
      * MHD's bookkeeping and the answer's headers): sized so that headers
      * well past the limit make MHD answer 431 itself; the exact limit is
@@ -836,11 +901,11 @@ int http_server_start(const http_server_opts_t *opts, struct app *app, const rou
     options[n++] = (struct MHD_OptionItem){MHD_OPTION_SOCK_ADDR, 0, &addr};
     options[n++] =
         (struct MHD_OptionItem){MHD_OPTION_CONNECTION_MEMORY_LIMIT, (intptr_t)pool, NULL};
-    if (threads > 1)
-        options[n++] = (struct MHD_OptionItem){MHD_OPTION_THREAD_POOL_SIZE, threads, NULL};
+    if (io_threads > 1)
+        options[n++] = (struct MHD_OptionItem){MHD_OPTION_THREAD_POOL_SIZE, io_threads, NULL};
     if (opts->max_connections > 0) {
         /* MHD shares the limit among the pool's threads: at least one each. */
-        int limit = opts->max_connections < threads ? threads : opts->max_connections;
+        int limit = opts->max_connections < io_threads ? io_threads : opts->max_connections;
         options[n++] = (struct MHD_OptionItem){MHD_OPTION_CONNECTION_LIMIT, limit, NULL};
     }
     if (opts->max_connections_per_ip > 0)
@@ -851,9 +916,17 @@ int http_server_start(const http_server_opts_t *opts, struct app *app, const rou
                                                opts->connection_timeout_s, NULL};
     options[n++] = (struct MHD_OptionItem){MHD_OPTION_END, 0, NULL};
 
+    rc = workpool_start(threads, server_run_job, NULL, &s->workers);
+    if (rc != 0) {
+        log_error("http: cannot start %d handler threads", threads);
+        MHD_destroy_response(s->oom_response);
+        free(s);
+        return rc;
+    }
     s->daemon = MHD_start_daemon(flags, opts->port, NULL, NULL, server_access, s, MHD_OPTION_ARRAY,
                                  options, MHD_OPTION_END);
     if (s->daemon == NULL) {
+        workpool_free(s->workers);
         log_error("http: cannot listen on %s port %u (address in use or not available)",
                   opts->host && opts->host[0] ? opts->host : "0.0.0.0", (unsigned)opts->port);
         MHD_destroy_response(s->oom_response);
@@ -892,7 +965,11 @@ void http_server_stop(http_server_t *s, int grace_s)
     int left = atomic_load(&s->in_flight);
     if (left > 0)
         log_warn("http: stopping with %d request(s) still in flight", left);
+    /* Handlers still running finish and resume their connections first:
+     * MHD must not be stopped with a connection suspended. */
+    workpool_stop(s->workers);
     MHD_stop_daemon(s->daemon);
+    workpool_free(s->workers);
     MHD_destroy_response(s->oom_response);
     free(s);
 }

@@ -5,9 +5,18 @@
  * For each request, in this order: parse the raw target (404), match a route
  * (404, or 405 with Allow), pick the request id, refuse a body over the limit
  * (413), authenticate and authorise (401, 403), check the media type and the
- * JSON body of ROUTE_JSON_BODY routes (415, 400), then run the handler in one
- * of the daemon's worker threads. Every answered request is counted in
- * metrics.h and, when enabled, written to the access log.
+ * JSON body of ROUTE_JSON_BODY routes (415, 400), then run the handler.
+ *
+ * Threads: a few I/O threads (libmicrohttpd's epoll pool, one per core)
+ * read requests and write answers and never wait on the database; once a
+ * request is read its connection is suspended and the checks from the
+ * caller's on, and the handler, run on one of the handler threads
+ * (workpool.h), taken in arrival order. Only a request whose body is not
+ * worth reading (large, chunked, 100-continue) has its caller checked on the
+ * I/O thread, so a refusal is answered without reading it.
+ *
+ * Every answered request is counted in metrics.h and, when enabled,
+ * written to the access log.
  *
  * Not here: what any endpoint does (src/api/), how a token is verified (the
  * authenticate callback), the role rules (rbac.h).
@@ -28,7 +37,8 @@ struct app;
  * BUFFR_EUNAUTH (answered 401). A code whose status is 5xx (the database is
  * unreachable: BUFFR_EUNAVAILABLE, BUFFR_EDB...) is answered with that
  * status instead on routes that need a caller; public routes run without a
- * caller either way. Called from worker threads, concurrently. */
+ * caller either way. Called from handler threads (and, for a request with
+ * a large body, an I/O thread), concurrently. */
 typedef int (*http_authenticate_fn)(struct app *app, const char *bearer_token, principal_t *out);
 
 /* Idempotency-Key store for ROUTE_IDEMPOTENT routes (see
@@ -44,7 +54,8 @@ typedef int (*http_idempotency_finish_fn)(struct app *app, const char *tenant_id
 typedef struct http_server_opts {
     const char *host;           /* IPv4 or IPv6 literal, or a name ("localhost"); NULL = 0.0.0.0 */
     uint16_t port;              /* 0 = any free port (see http_server_port) */
-    int threads;                /* worker threads; <= 1 means one */
+    int threads;                /* handler threads; <= 1 means one */
+    int io_threads;             /* threads reading and writing sockets; 0 = one per core */
     int64_t max_body_bytes;     /* <= 0 means 1 MiB */
     int max_header_bytes;       /* request line and headers; <= 0 means 16 KiB */
     int max_connections;        /* 0 = libmicrohttpd's default */

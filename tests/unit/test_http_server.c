@@ -19,6 +19,7 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -67,6 +68,29 @@ static void h_slow(req_t *r)
     struct timespec pause = {0, 700 * 1000 * 1000};
     nanosleep(&pause, NULL);
     reply_json(r, 200, json_pack("{s:s}", "slow", "done"));
+}
+
+/* /held waits until the test opens the gate: a handler that is blocked
+ * (on the database, say) for as long as the test likes. */
+static pthread_mutex_t gate_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t gate_opened = PTHREAD_COND_INITIALIZER;
+static bool gate_open;
+
+static void gate_set(bool open)
+{
+    pthread_mutex_lock(&gate_lock);
+    gate_open = open;
+    pthread_cond_broadcast(&gate_opened);
+    pthread_mutex_unlock(&gate_lock);
+}
+
+static void h_held(req_t *r)
+{
+    pthread_mutex_lock(&gate_lock);
+    while (!gate_open)
+        pthread_cond_wait(&gate_opened, &gate_lock);
+    pthread_mutex_unlock(&gate_lock);
+    reply_json(r, 200, json_pack("{s:s}", "held", "released"));
 }
 
 static void h_item(req_t *r)
@@ -170,6 +194,7 @@ static const route_t routes[] = {
     {"POST", "/echo", h_echo, PERM_PUBLIC, "echo", "test", ROUTE_JSON_BODY, NULL, NULL, 0},
     {"POST", "/staff-echo", h_echo, PERM_STAFF, "echo", "test", ROUTE_JSON_BODY, NULL, NULL, 0},
     {"GET", "/slow", h_slow, PERM_PUBLIC, "slow", "test", 0, NULL, NULL, 0},
+    {"GET", "/held", h_held, PERM_PUBLIC, "held", "test", 0, NULL, NULL, 0},
     {"GET", "/items/{id}", h_item, PERM_PUBLIC, "item", "test", 0, NULL, NULL, 0},
     {"PATCH", "/items/{id}", h_item_patch, PERM_PUBLIC, "item", "test", 0, NULL, NULL, 0},
     {"GET", "/list", h_list, PERM_PUBLIC, "list", "test", 0, NULL, NULL, 0},
@@ -1368,8 +1393,9 @@ static void test_openapi_document(void **state)
 
 typedef struct slow_call {
     uint16_t port;
+    const char *path; /* NULL: /slow */
     reply_t rep;
-    bool answered;
+    atomic_bool answered;
 } slow_call_t;
 
 static void *slow_client(void *arg)
@@ -1384,12 +1410,58 @@ static void *slow_client(void *arg)
         return NULL;
     }
     c->fd = fd;
-    const char *request = "GET /slow HTTP/1.1\r\nHost: t\r\n\r\n";
+    char request[128];
+    snprintf(request, sizeof(request), "GET %s HTTP/1.1\r\nHost: t\r\n\r\n",
+             call->path ? call->path : "/slow");
     if (send(fd, request, strlen(request), MSG_NOSIGNAL) == (ssize_t)strlen(request))
         call->answered = client_read(c, &call->rep, false);
     close(fd);
     free(c);
     return NULL;
+}
+
+/* A handler that waits blocks only its own request: with a single I/O
+ * thread, another connection is still answered meanwhile. */
+static void test_waiting_handler_blocks_no_one(void **state)
+{
+    (void)state;
+    http_server_opts_t opts = test_opts();
+    opts.io_threads = 1;
+    opts.threads = 2;
+    http_server_t *own = NULL;
+    assert_int_equal(http_server_start(&opts, NULL, routes, NROUTES, fake_authenticate, &own), 0);
+    gate_set(false);
+    slow_call_t *call = calloc(1, sizeof(*call));
+    assert_non_null(call);
+    call->port = http_server_port(own);
+    call->path = "/held";
+    pthread_t thread;
+    assert_int_equal(pthread_create(&thread, NULL, slow_client, call), 0);
+    for (int i = 0; i < 400 && http_server_in_flight(own) == 0; i++) {
+        struct timespec pause = {0, 5 * 1000 * 1000};
+        nanosleep(&pause, NULL);
+    }
+    assert_int_equal(http_server_in_flight(own), 1);
+
+    client_t *c = client_open_port(http_server_port(own));
+    reply_t rep;
+    for (int i = 0; i < 3; i++) {
+        client_send_str(c, "GET /public HTTP/1.1\r\nHost: t\r\n\r\n");
+        assert_true(client_read(c, &rep, false));
+        assert_int_equal(rep.status, 200);
+        reply_free(&rep);
+    }
+    client_close(c);
+    assert_false(call->answered); /* still held */
+
+    gate_set(true);
+    pthread_join(thread, NULL);
+    assert_true(call->answered);
+    assert_int_equal(call->rep.status, 200);
+    assert_non_null(strstr(call->rep.body, "released"));
+    reply_free(&call->rep);
+    free(call);
+    http_server_stop(own, 1);
 }
 
 static void test_graceful_stop(void **state)
@@ -1500,6 +1572,7 @@ int main(void)
         cmocka_unit_test(test_access_log),
         cmocka_unit_test(test_openapi_document),
         cmocka_unit_test(test_concurrent_clients),
+        cmocka_unit_test(test_waiting_handler_blocks_no_one),
         cmocka_unit_test(test_graceful_stop),
         cmocka_unit_test(test_addresses),
     };

@@ -136,6 +136,10 @@ class Metrics(unittest.TestCase):
         self.assertGreater(metric_total(before, "buffr_process_resident_memory_bytes"), 1 << 20)
         self.assertGreaterEqual(metric_total(before, "buffr_db_pool_size"), 1)
         self.assertIn("buffr_db_pool_in_use", before)
+        # The /metrics request itself has been taken off the handler queue.
+        self.assertRegex(text, r"(?m)^# TYPE buffr_http_handler_queue gauge$")
+        self.assertEqual(metric_total(before, "buffr_http_handler_queue"), 0)
+        self.assertGreaterEqual(metric_total(before, "buffr_http_requests_in_flight"), 1)
 
         for _ in range(5):
             h.assert_json(srv.get("/health"), 200)

@@ -411,15 +411,20 @@ static void demo_restaurant(demo_seed_t *d)
                      "07:00", "available_until", "22:30", "position", 1);
     bool have_menu = demo_create(d, menu_create, "a menu", body, menu_id);
 
+    /* The kitchen serves the All Day menu's hours; the bar's drinks are on
+     * no menu, so guests can order them at any hour. */
     static const struct {
         const char *name, *station;
-    } categories[] = {{"Starters", "cold"}, {"Mains", "grill"}, {"Drinks", "bar"}};
+        bool on_menu;
+    } categories[] = {
+        {"Starters", "cold", true}, {"Mains", "grill", true}, {"Drinks", "bar", false}};
     char cids[3][DEMO_ID_SIZE];
     bool have_category[3] = {false, false, false};
     for (size_t i = 0; i < 3; i++) {
         body = demo_pack(d, "a menu category", "{s:s, s:i, s:s}", "name", categories[i].name,
                          "position", (int)i + 1, "station", categories[i].station);
-        if (body != NULL && have_menu && json_object_set_new(body, "menu_id", json_string(menu_id)))
+        if (body != NULL && have_menu && categories[i].on_menu &&
+            json_object_set_new(body, "menu_id", json_string(menu_id)))
             log_warn("demo data: the menu category %s is not tied to its menu", categories[i].name);
         have_category[i] = demo_create(d, menu_category_create, "a menu category", body, cids[i]);
     }

@@ -151,16 +151,19 @@ static const char group_answer[] = OBJ("\"id\":" S_UUID "," GROUP_PROPS, "\"id\"
 static const char groups_answer[] = S_WHOLE_LIST(OBJ("\"id\":" S_UUID "," GROUP_PROPS, "\"id\""));
 static const char attach_body[] = OBJ("\"group_id\":" S_UUID, "\"group_id\"");
 
-static const char whole_menu_answer[] =
-    OBJ("\"property_id\":" S_UUID ",\"currency\":" S_STR ",\"tax_rate_bp\":" S_INT
-        ",\"tax_inclusive\":" S_BOOL ",\"menus\":{\"type\":\"array\"},\"categories\":{\"type\":"
-        "\"array\",\"items\":" OBJ("\"id\":" S_UUID ",\"name\":" S_STR ",\"items\":{\"type\":"
+static const char whole_menu_answer[] = OBJ(
+    "\"property_id\":" S_UUID ",\"currency\":" S_STR ",\"tax_rate_bp\":" S_INT
+    ",\"tax_inclusive\":" S_BOOL ",\"menus\":{\"type\":\"array\",\"items\":" OBJ(
+        "\"id\":" S_UUID "," MENU_PROPS ",\"open_now\":" S_BOOL,
+        "\"id\",\"open_now\"") "},\"categories\":{\"type\":"
+                               "\"array\",\"items\":" OBJ(
+                                   "\"id\":" S_UUID ",\"name\":" S_STR ",\"items\":{\"type\":"
                                    "\"array\",\"items\":" OBJ("\"id\":" S_UUID ",\"price\":" S_INT
                                                               ",\"modifier_groups\":{\"type\":"
                                                               "\"array\"}",
                                                               "\"id\"") "}",
                                    "\"id\",\"items\"") "}",
-        "\"categories\"");
+    "\"categories\"");
 
 #define P "/api/v1/properties/{pid}"
 const route_t menu_routes[] = {

@@ -247,7 +247,9 @@ static const char qr_order_answer[] =
         "\"id\",\"status\",\"items\",\"total\"");
 static const char qr_menu_answer[] =
     OBJ("\"table_id\":" S_UUID ",\"table\":" S_STR ",\"property_name\":" S_STR
-        ",\"currency\":" S_STR ",\"categories\":{\"type\":\"array\"}",
+        ",\"currency\":" S_STR ",\"menus\":{\"type\":\"array\",\"items\":" OBJ(
+            "\"id\":" S_UUID ",\"name\":" S_STR ",\"open_now\":" S_BOOL,
+            "\"id\",\"open_now\"") "},\"categories\":{\"type\":\"array\"}",
         "\"categories\"");
 
 const route_t qr_routes[] = {

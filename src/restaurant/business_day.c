@@ -1,8 +1,11 @@
 /*
- * business_day.c - the property's local date of an instant, for the
- * business day of an order (time-zone rules from core/zone.h).
+ * business_day.c - the property's civil time for the restaurant: the local
+ * date of an instant (an order's business day) and the local time of day
+ * (is a menu serving now?). Time-zone rules come from core/zone.h.
  */
 #include "restaurant/restaurant_internal.h"
+
+#include <string.h>
 
 #include "core/zone.h"
 
@@ -14,4 +17,38 @@ int business_day_of(const char *zone_name, int64_t unix_seconds, char out[DATE_B
         return rc;
     date_format(day, out);
     return 0;
+}
+
+int restaurant_local_minute(const char *zone_name, int64_t unix_seconds, int *minute)
+{
+    int32_t offset = 0;
+    int rc = zone_utc_offset(zone_name, unix_seconds, &offset);
+    if (rc != 0)
+        return rc;
+    int64_t local = unix_seconds + offset;
+    *minute = (int)((local % 86400 + 86400) % 86400 / 60);
+    return 0;
+}
+
+/* Minutes since midnight of a checked "HH:MM"; -1 when not one. */
+static int menu_hour_minutes(const char *hhmm)
+{
+    if (hhmm == NULL || strlen(hhmm) != 5 || hhmm[2] != ':')
+        return -1;
+    for (int i = 0; i < 5; i++)
+        if (i != 2 && (hhmm[i] < '0' || hhmm[i] > '9'))
+            return -1;
+    int hours = (hhmm[0] - '0') * 10 + (hhmm[1] - '0');
+    int minutes = (hhmm[3] - '0') * 10 + (hhmm[4] - '0');
+    return hours < 24 && minutes < 60 ? hours * 60 + minutes : -1;
+}
+
+bool menu_hours_open(const char *from, const char *until, int minute)
+{
+    int start = menu_hour_minutes(from), end = menu_hour_minutes(until);
+    if (start < 0 || end < 0 || start == end)
+        return true; /* no hours (or all day): always serving */
+    if (start < end)
+        return minute >= start && minute < end;
+    return minute >= start || minute < end; /* across midnight: 22:00..02:00 */
 }

@@ -113,10 +113,11 @@ typedef struct settings_work {
     json_t *result;
 } settings_work_t;
 
-static int settings_read(db_tx_t *tx, const char *pid, json_t **out)
+/* zone_name: NULL, or RESTAURANT_TZ_MAX bytes for the property's zone. */
+static int settings_read(db_tx_t *tx, const char *pid, json_t **out, char *zone_name)
 {
     char currency[4];
-    int rc = restaurant_property_read(tx, pid, currency, NULL);
+    int rc = restaurant_property_read(tx, pid, currency, zone_name);
     if (rc != 0)
         return rc;
     db_rows_t *rows;
@@ -145,7 +146,7 @@ static int settings_read(db_tx_t *tx, const char *pid, json_t **out)
 static int settings_get_in_tx(db_tx_t *tx, void *ctx)
 {
     settings_work_t *w = ctx;
-    return settings_read(tx, w->pid, &w->result);
+    return settings_read(tx, w->pid, &w->result, NULL);
 }
 
 int restaurant_settings_get(app_t *app, const principal_t *who, const char *pid, json_t **out,
@@ -179,7 +180,7 @@ static int settings_update_in_tx(db_tx_t *tx, void *ctx)
                              DB_BOOL(w->inclusive_set), DB_BOOL(w->inclusive), DB_BOOL(w->base_set),
                              DB_TEXT(w->base), DB_INT(now)),
                      NULL);
-    return rc != 0 ? rc : settings_read(tx, w->pid, &w->result);
+    return rc != 0 ? rc : settings_read(tx, w->pid, &w->result, NULL);
 }
 
 int restaurant_settings_update(app_t *app, const principal_t *who, const char *pid, json_t *body,
@@ -852,7 +853,8 @@ static int render_in_tx(db_tx_t *tx, void *ctx)
 {
     render_work_t *w = ctx;
     json_t *settings = NULL, *menus = NULL, *categories = NULL, *groups = NULL;
-    int rc = settings_read(tx, w->pid, &settings);
+    char zone[RESTAURANT_TZ_MAX];
+    int rc = settings_read(tx, w->pid, &settings, zone);
     if (rc == 0)
         rc = restaurant_rows_json(tx,
                                   "SELECT " MENU_COLUMNS " FROM menus WHERE tenant_id = $1 AND "
@@ -860,6 +862,29 @@ static int render_in_tx(db_tx_t *tx, void *ctx)
                                   "ORDER BY position, name, id",
                                   DB_ARGS(DB_TEXT(w->pid), DB_TEXT(w->menu_id)), menu_row_json,
                                   &menus);
+    /* Each menu says whether it is serving now, property time; a guest sees
+     * only the categories of menus that are (closed_menus lists the rest). */
+    json_t *closed_menus = json_object();
+    int minute = -1;
+    if (rc == 0 && closed_menus == NULL)
+        rc = BUFFR_ENOMEM;
+    if (rc == 0 && restaurant_local_minute(zone, time_now(), &minute) != 0)
+        minute = -1; /* the zone cannot be read: hours cannot be told */
+    size_t i;
+    json_t *v;
+    json_array_foreach(menus, i, v)
+    {
+        bool open =
+            minute < 0 ||
+            menu_hours_open(json_string_value(json_object_get(v, "available_from")),
+                            json_string_value(json_object_get(v, "available_until")), minute);
+        if (rc == 0 && json_object_set_new(v, "open_now", json_boolean(open)) != 0)
+            rc = BUFFR_ENOMEM;
+        if (rc == 0 && !open &&
+            json_object_set(closed_menus, json_string_value(json_object_get(v, "id")),
+                            json_true()) != 0)
+            rc = BUFFR_ENOMEM;
+    }
     if (rc == 0)
         rc = restaurant_rows_json(
             tx,
@@ -872,8 +897,14 @@ static int render_in_tx(db_tx_t *tx, void *ctx)
     json_t *cat_by_id = json_object(), *group_by_id = json_object(), *item_by_id = json_object();
     if (rc == 0 && (cat_by_id == NULL || group_by_id == NULL || item_by_id == NULL))
         rc = BUFFR_ENOMEM;
-    size_t i;
-    json_t *v;
+    for (i = 0; rc == 0 && w->only_available && i < json_array_size(categories);) {
+        const char *menu =
+            json_string_value(json_object_get(json_array_get(categories, i), "menu_id"));
+        if (menu != NULL && json_object_get(closed_menus, menu) != NULL)
+            json_array_remove(categories, i);
+        else
+            i++;
+    }
     json_array_foreach(categories, i, v)
     {
         if (rc == 0 &&
@@ -938,6 +969,7 @@ static int render_in_tx(db_tx_t *tx, void *ctx)
     }
     json_decref(settings);
     json_decref(menus);
+    json_decref(closed_menus);
     json_decref(categories);
     json_decref(groups);
     json_decref(cat_by_id);

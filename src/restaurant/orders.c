@@ -403,17 +403,21 @@ typedef struct order_group_count {
 } order_group_count_t;
 
 /* Price line i from the menu: the item (available, of this property), its
- * modifier groups and the options chosen in them. */
-static int order_line_price(db_tx_t *tx, const char *pid, int64_t default_rate, order_line_t *l,
-                            size_t i, buffr_err_t *e)
+ * modifier groups and the options chosen in them. served_at: the property's
+ * minute of the day when the item's menu must be serving then (a guest's
+ * order), -1 when its hours do not apply (staff decide). */
+static int order_line_price(db_tx_t *tx, const char *pid, int64_t default_rate, int served_at,
+                            order_line_t *l, size_t i, buffr_err_t *e)
 {
     db_rows_t *rows;
-    int rc = restaurant_first_row(tx,
-                                  "SELECT i.name, i.price, i.available, i.category_id, c.name, "
-                                  "c.station, c.tax_rate_bp FROM menu_items i JOIN menu_categories "
-                                  "c ON c.tenant_id = i.tenant_id AND c.id = i.category_id WHERE "
-                                  "i.tenant_id = $1 AND i.property_id = $2 AND i.id = $3",
-                                  DB_ARGS(DB_TEXT(pid), DB_TEXT(l->menu_item_id)), &rows);
+    int rc = restaurant_first_row(
+        tx,
+        "SELECT i.name, i.price, i.available, i.category_id, c.name, c.station, c.tax_rate_bp, "
+        "m.name, m.available_from, m.available_until FROM menu_items i JOIN menu_categories c ON "
+        "c.tenant_id = i.tenant_id AND c.id = i.category_id LEFT JOIN menus m ON m.tenant_id = "
+        "c.tenant_id AND m.id = c.menu_id WHERE i.tenant_id = $1 AND i.property_id = $2 AND i.id "
+        "= $3",
+        DB_ARGS(DB_TEXT(pid), DB_TEXT(l->menu_item_id)), &rows);
     char field[64];
     snprintf(field, sizeof(field), "items[%zu].menu_item_id", i);
     if (rc == BUFFR_ENOTFOUND)
@@ -428,6 +432,13 @@ static int order_line_price(db_tx_t *tx, const char *pid, int64_t default_rate, 
     l->has_station = !db_is_null(rows, 5);
     snprintf(l->station, sizeof(l->station), "%s", l->has_station ? db_text(rows, 5) : "");
     l->tax_rate_bp = db_is_null(rows, 6) ? default_rate : db_int(rows, 6);
+    if (available && served_at >= 0 && !db_is_null(rows, 7) &&
+        !menu_hours_open(db_text(rows, 8), db_text(rows, 9), served_at)) {
+        rc = buffr_fail(e, BUFFR_EVALIDATION, field, "%s is served %s to %s (%s menu)", l->name,
+                        db_text(rows, 8), db_text(rows, 9), db_text(rows, 7));
+        db_rows_free(rows);
+        return rc;
+    }
     db_rows_free(rows);
     if (!available)
         return buffr_fail(e, BUFFR_EVALIDATION, field, "%s is not available now", l->name);
@@ -673,9 +684,14 @@ static int order_create_price_in_tx(db_tx_t *tx, void *ctx)
     if (rc != 0)
         return rc;
 
+    /* A guest orders only what is being served now; staff may take an
+     * order outside a menu's hours (a late breakfast the kitchen agreed to). */
+    int served_at = -1;
+    if (w->qr_table_id && restaurant_local_minute(w->zone, time_now(), &served_at) != 0)
+        served_at = -1; /* unknown zone: hours cannot be told */
     order_math_line_t math[ORDER_LINES_MAX];
     for (size_t i = 0; i < w->n; i++) {
-        if ((rc = order_line_price(tx, w->pid, rate, &w->lines[i], i, w->e)) != 0)
+        if ((rc = order_line_price(tx, w->pid, rate, served_at, &w->lines[i], i, w->e)) != 0)
             return rc;
         math[i].gross = w->lines[i].unit_price * w->lines[i].quantity;
         math[i].tax_rate_bp = w->lines[i].tax_rate_bp;
@@ -956,7 +972,7 @@ static int order_change_add(db_tx_t *tx, order_change_work_t *w, order_head_t *h
     if (rc == 0)
         rc = order_next_position(tx, w->pid, w->oid, &next);
     for (size_t i = 0; rc == 0 && i < w->n; i++)
-        rc = order_line_price(tx, w->pid, rate, &w->lines[i], i, w->e);
+        rc = order_line_price(tx, w->pid, rate, -1, &w->lines[i], i, w->e);
     if (rc == 0)
         rc = order_lines_insert(tx, w->pid, w->oid, w->lines, w->n, next, time_now());
     return rc != 0 ? rc : order_recompute(tx, w->pid, w->oid, h->tip, h->tax_inclusive);

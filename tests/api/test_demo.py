@@ -235,7 +235,11 @@ class DemoData(unittest.TestCase):
             [(c["name"], c["station"]) for c in categories],
             [("Starters", "cold"), ("Mains", "grill"), ("Drinks", "bar")],
         )
-        self.assertTrue(all(c["menu_id"] == menu["menus"][0]["id"] for c in categories))
+        # The kitchen's categories keep the All Day menu's hours; the bar's
+        # drinks are on no menu, so a guest can order them at any hour.
+        self.assertEqual([c["menu_id"] for c in categories], [menu["menus"][0]["id"]] * 2 + [None])
+        self.assertEqual((menu["menus"][0]["available_from"], menu["menus"][0]["available_until"]),
+                         ("07:00", "22:30"))
         items = [i for c in categories for i in c["items"]]
         self.assertTrue(6 <= len(items) <= 8, items)
         self.assertTrue(all(i["price"] > 0 and i["currency"] == "NAD" for i in items), items)

@@ -14,10 +14,12 @@ Not here: order money and status rules (test_orders).
 """
 
 import base64
+import datetime
 import hashlib
 import re
 import unittest
 import uuid
+import zoneinfo
 
 import buffr_harness as h
 from restaurant_fixtures import Restaurant, line, staff_token
@@ -208,6 +210,53 @@ class Tables(unittest.TestCase):
                        400, "VALIDATION_ERROR", "items[0].menu_item_id")
         h.assert_error(self.srv.post("/api/v1/qr/%s/orders" % tok1, {"items": []}), 400,
                        "VALIDATION_ERROR", "items")
+
+    def test_guest_orders_only_from_menus_serving_now(self):
+        """Menu hours are in the property's time: a guest at the table
+        cannot order (nor see) what is not being served now; staff can."""
+        zone = "Asia/Kathmandu"  # UTC+05:45: a wrong zone or offset shows
+        r = Restaurant(self.srv, "hours", timezone=zone)
+        now = datetime.datetime.now(zoneinfo.ZoneInfo(zone))
+        minute = now.hour * 60 + now.minute
+
+        def hhmm(m):
+            m %= 1440
+            return "%02d:%02d" % (m // 60, m % 60)
+
+        # Two hours either side of now, and a range that starts in three
+        # hours: each may cross midnight, whatever time the test runs.
+        serving = r.ok("POST", "/menus", {"name": "Serving", "available_from": hhmm(minute - 120),
+                                          "available_until": hhmm(minute + 120)}, 201)
+        later = r.ok("POST", "/menus", {"name": "Later", "available_from": hhmm(minute + 180),
+                                        "available_until": hhmm(minute + 300)}, 201)
+        soup = r.item(r.category("Soups", menu_id=serving["id"]), 700, "Soup")
+        eggs = r.item(r.category("Eggs", menu_id=later["id"]), 900, "Eggs")
+        tea = r.item(r.category("Drinks"), 300, "Tea")  # no menu: always
+        tok = self.qr(r.table("H1"), r)["token"]
+
+        menu = h.assert_json(self.srv.get("/api/v1/qr/%s/menu" % tok), 200)
+        self.assertEqual({m["name"]: m["open_now"] for m in menu["menus"]},
+                         {"Serving": True, "Later": False})
+        self.assertEqual(sorted(c["name"] for c in menu["categories"]), ["Drinks", "Soups"])
+        staff_menu = r.ok("GET", "/menu")
+        self.assertEqual(sorted(c["name"] for c in staff_menu["categories"]),
+                         ["Drinks", "Eggs", "Soups"])
+        self.assertEqual({m["name"]: m["open_now"] for m in staff_menu["menus"]},
+                         {"Serving": True, "Later": False})
+
+        url = "/api/v1/qr/%s/orders" % tok
+        e = h.assert_error(self.srv.post(url, {"items": [line(tea), line(eggs)]}), 400,
+                           "VALIDATION_ERROR", "items[1].menu_item_id")
+        self.assertIn("Eggs is served %s to %s (Later menu)" % (later["available_from"],
+                                                                later["available_until"]),
+                      e["message"])
+        h.assert_json(self.srv.post(url, {"items": [line(soup), line(tea)]}), 201)
+        # Staff may take it all the same (a late breakfast the kitchen agreed to).
+        r.order([line(eggs)], table="H1")
+        # Hours that no longer exclude now let the guest order.
+        r.ok("PATCH", "/menus/" + later["id"], {"available_from": hhmm(minute - 10),
+                                                "available_until": hhmm(minute + 60)})
+        h.assert_json(self.srv.post(url, {"items": [line(eggs)]}), 201)
 
     def test_guest_order_stays_at_the_token_table(self):
         # The token names its table by id: another table whose name happens

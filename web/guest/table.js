@@ -128,6 +128,12 @@
       a.href = '#c' + ci;
       nav.appendChild(a);
     });
+    // Menus not serving now are not shown; say when they are.
+    (menu.menus || []).forEach(function (m) {
+      if (m.open_now || !m.available_from || !m.available_until) return;
+      root.appendChild(el('p', 'muted', m.name + ' is served from ' + m.available_from +
+        ' to ' + m.available_until + '.'));
+    });
     root.hidden = false;
     nav.hidden = nav.childElementCount < 2;
     $('empty').hidden = count > 0;

@@ -113,9 +113,11 @@ static const char tip_body[] = OBJ("\"amount\":{\"type\":\"integer\",\"minimum\"
 static const char move_body[] = OBJ("\"table\":" S_STR, "\"table\"");
 static const char merge_body[] = OBJ("\"order_id\":" S_UUID, "\"order_id\"");
 #define BREAKDOWN                                                                                  \
-    "{\"type\":\"array\",\"items\":" OBJ("\"id\":" S_UUID ",\"name\":" S_STR                       \
-                                         ",\"quantity\":" S_INT ",\"gross\":" S_INT,               \
-                                         "\"id\",\"quantity\",\"gross\"") "}"
+    "{\"type\":\"array\",\"items\":" OBJ(                                                          \
+        "\"id\":" S_UUID ",\"name\":" S_STR ",\"quantity\":" S_INT ",\"gross\":" S_INT             \
+        ",\"discounts\":" S_INT ",\"net\":" S_INT ",\"tax\":" S_INT,                               \
+        "\"id\",\"quantity\",\"gross\",\"discounts\","                                             \
+        "\"net\",\"tax\"") "}"
 static const char sales_answer[] =
     OBJ("\"date\":" S_STR ",\"currency\":" S_STR ",\"count\":" S_INT ",\"gross\":" S_INT
         ",\"discounts\":" S_INT ",\"net\":" S_INT ",\"tax\":" S_INT ",\"tips\":" S_INT

@@ -96,6 +96,13 @@ int64_t order_math_discount(int64_t subtotal, const int64_t *amounts, size_t n_a
 int order_math_compute(const order_math_line_t *lines, size_t n, int64_t discount, int64_t tip,
                        bool tax_inclusive, order_math_totals_t *out)
 {
+    return order_math_compute_parts(lines, n, discount, tip, tax_inclusive, out, NULL);
+}
+
+int order_math_compute_parts(const order_math_line_t *lines, size_t n, int64_t discount,
+                             int64_t tip, bool tax_inclusive, order_math_totals_t *out,
+                             order_math_part_t *parts)
+{
     if (n > ORDER_MATH_MAX_LINES || tip < 0 || tip > ORDER_MATH_MAX_TIP || discount < 0)
         return BUFFR_EINVAL;
     int64_t subtotal = 0;
@@ -119,8 +126,13 @@ int order_math_compute(const order_math_line_t *lines, size_t n, int64_t discoun
     int64_t tax = 0;
     for (size_t i = 0; i < n; i++) {
         int64_t net = lines[i].gross - shares[i];
-        tax += tax_inclusive ? order_math_tax_inclusive(net, lines[i].tax_rate_bp)
-                             : order_math_tax_exclusive(net, lines[i].tax_rate_bp);
+        int64_t line_tax = tax_inclusive ? order_math_tax_inclusive(net, lines[i].tax_rate_bp)
+                                         : order_math_tax_exclusive(net, lines[i].tax_rate_bp);
+        tax += line_tax;
+        if (parts != NULL)
+            parts[i] = (order_math_part_t){.discount = shares[i],
+                                           .tax = line_tax,
+                                           .net = net - (tax_inclusive ? line_tax : 0)};
     }
     free(shares);
     out->subtotal = subtotal;

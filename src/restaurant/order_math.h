@@ -70,6 +70,19 @@ int order_math_allocate(const order_math_line_t *lines, size_t n, int64_t discou
 int order_math_compute(const order_math_line_t *lines, size_t n, int64_t discount, int64_t tip,
                        bool tax_inclusive, order_math_totals_t *out);
 
+/* What one line comes to inside its order's totals. */
+typedef struct order_math_part {
+    int64_t discount; /* its share of the order's discount */
+    int64_t tax;      /* its rounded tax */
+    int64_t net;      /* gross - discount - the tax it contains (inclusive) */
+} order_math_part_t;
+
+/* order_math_compute, also giving each line's part in parts[0..n) (the
+ * parts add up to the totals exactly). */
+int order_math_compute_parts(const order_math_line_t *lines, size_t n, int64_t discount,
+                             int64_t tip, bool tax_inclusive, order_math_totals_t *out,
+                             order_math_part_t *parts);
+
 /* The total discount of an order from its discounts: amounts[] in minor
  * units and percents_bp[] in basis points, capped at subtotal. */
 int64_t order_math_discount(int64_t subtotal, const int64_t *amounts, size_t n_amounts,

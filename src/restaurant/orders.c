@@ -2,8 +2,8 @@
  * orders.c - orders of a property: placing them (prices from the menu at
  * that moment, never from the client), their life cycle, changes while
  * they are open (items added or voided, discounts, tip, table moves and
- * merges), totals recomputed by the server after each change, and the
- * day's sales summary.
+ * merges), totals recomputed by the server after each change. The day's
+ * sales: sales.c.
  *
  * Status: placed -> accepted -> preparing -> ready -> served -> completed,
  * or cancelled before served. The kitchen display (kds.c) moves an order
@@ -1216,93 +1216,4 @@ int order_merge(app_t *app, const principal_t *who, const char *pid, const char 
     order_change_work_t w = {.kind = ORDER_CHANGE_MERGE, .if_match = -1};
     int rc = restaurant_uuid_field(body, "order_id", true, w.other_id, NULL, e);
     return rc != 0 ? rc : order_change_run(app, who, pid, oid, &w, out, e);
-}
-
-/* ---- the day's sales ---- */
-
-typedef struct sales_work {
-    const char *pid;
-    char date[DATE_BUF_SIZE]; /* empty: today in the property's time zone */
-    json_t *result;
-} sales_work_t;
-
-/* A line of the sales by item or by category. */
-static json_t *sales_line_json(db_rows_t *rows)
-{
-    return json_pack("{s:s, s:s, s:I, s:I}", "id", db_text(rows, 0), "name", db_text(rows, 1),
-                     "quantity", (json_int_t)db_int(rows, 2), "gross", (json_int_t)db_int(rows, 3));
-}
-
-static int sales_in_tx(db_tx_t *tx, void *ctx)
-{
-    sales_work_t *w = ctx;
-    char currency[4], zone[RESTAURANT_TZ_MAX];
-    int rc = restaurant_property_read(tx, w->pid, currency, zone);
-    if (rc != 0)
-        return rc;
-    /* No date: the business day now, as orders are dated (unknown zone: UTC). */
-    if (w->date[0] == '\0' && business_day_of(zone, time_now(), w->date) != 0)
-        date_format(time_now() / 86400, w->date);
-    /* One row whatever the day holds: the sums of no orders are 0. */
-    db_rows_t *rows;
-    rc = restaurant_first_row(
-        tx,
-        "SELECT count(*), COALESCE(SUM(subtotal), 0), COALESCE(SUM(discount_total), 0), "
-        "COALESCE(SUM(tax), 0), COALESCE(SUM(tip), 0), COALESCE(SUM(total), 0), "
-        "COALESCE(SUM(CASE WHEN tax_inclusive = 1 THEN tax ELSE 0 END), 0) "
-        "FROM orders WHERE tenant_id = $1 AND property_id = $2 AND business_date = $3 "
-        "AND status = 'completed'",
-        DB_ARGS(DB_TEXT(w->pid), DB_TEXT(w->date)), &rows);
-    if (rc != 0)
-        return rc;
-    int64_t count = db_int(rows, 0), gross = db_int(rows, 1), discounts = db_int(rows, 2),
-            tax = db_int(rows, 3), tips = db_int(rows, 4), total = db_int(rows, 5),
-            included = db_int(rows, 6);
-    db_rows_free(rows);
-    json_t *by_item = NULL, *by_category = NULL;
-    rc =
-        restaurant_rows_json(tx,
-                             "SELECT i.menu_item_id, MIN(i.name), SUM(i.quantity), "
-                             "SUM(i.line_total) FROM order_items i JOIN orders o ON o.tenant_id "
-                             "= i.tenant_id AND o.id = i.order_id WHERE i.tenant_id = $1 AND "
-                             "o.property_id = $2 AND o.business_date = $3 AND o.status = "
-                             "'completed' AND i.status <> 'voided' GROUP BY i.menu_item_id ORDER "
-                             "BY SUM(i.line_total) DESC, i.menu_item_id",
-                             DB_ARGS(DB_TEXT(w->pid), DB_TEXT(w->date)), sales_line_json, &by_item);
-    if (rc == 0)
-        rc = restaurant_rows_json(tx,
-                                  "SELECT i.category_id, MIN(i.category_name), SUM(i.quantity), "
-                                  "SUM(i.line_total) FROM order_items i JOIN orders o ON "
-                                  "o.tenant_id = i.tenant_id AND o.id = i.order_id WHERE "
-                                  "i.tenant_id = $1 AND o.property_id = $2 AND o.business_date = "
-                                  "$3 AND o.status = 'completed' AND i.status <> 'voided' GROUP BY "
-                                  "i.category_id ORDER BY SUM(i.line_total) DESC, i.category_id",
-                                  DB_ARGS(DB_TEXT(w->pid), DB_TEXT(w->date)), sales_line_json,
-                                  &by_category);
-    if (rc != 0) {
-        json_decref(by_item);
-        return rc;
-    }
-    json_decref(w->result);
-    /* net: sales without tax, after discounts; total: what guests paid. */
-    w->result = json_pack("{s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o, s:o}",
-                          "property_id", w->pid, "date", w->date, "currency", currency, "count",
-                          (json_int_t)count, "gross", (json_int_t)gross, "discounts",
-                          (json_int_t)discounts, "net", (json_int_t)(gross - discounts - included),
-                          "tax", (json_int_t)tax, "tips", (json_int_t)tips, "total",
-                          (json_int_t)total, "by_item", by_item, "by_category", by_category);
-    return w->result ? 0 : BUFFR_ENOMEM;
-}
-
-int sales_summary(app_t *app, const principal_t *who, const char *pid, const char *date,
-                  json_t **out, buffr_err_t *e)
-{
-    int64_t day;
-    if (date != NULL && date_parse(date, &day) != 0)
-        return buffr_fail(e, BUFFR_EVALIDATION, "date", "date must be YYYY-MM-DD");
-    sales_work_t w = {.pid = pid};
-    if (date != NULL)
-        date_format(day, w.date);
-    int rc = db_transact(app->db, who->tenant_id, DB_READ, sales_in_tx, &w);
-    return restaurant_done(rc, w.result, out, e, "property");
 }

@@ -496,6 +496,31 @@ class Orders(unittest.TestCase):
 
     # ---- sales summary
 
+    def check_sales_inclusive(self):
+        """Tax-inclusive prices, a percent discount and a voided line: each
+        item's net and tax are its part of what was paid."""
+        r = Restaurant(self.srv, "sales-incl")
+        r.settings(tax_rate_bp=1500, tax_inclusive=True)
+        food = r.category("Food")
+        stew = r.item(food, 1150, "Stew")
+        bread = r.item(food, 230, "Bread")
+        o = r.order([line(stew, 2), line(bread), line(bread)])
+        path = "/orders/" + o["id"]
+        r.ok("POST", "%s/items/%s/void" % (path, o["items"][2]["id"]))
+        r.ok("POST", path + "/discounts", {"percent": 10, "reason": "regulars"})
+        for step in CHAIN[1:]:
+            h.assert_json(r.status(o, step), 200)
+        s = r.ok("GET", "/sales/summary")
+        # 2300 + 230 = 2530; 10 % = 253 shared 230 / 23 (largest remainder).
+        # Stew 2070 inclusive of 15 %: 2070 - round(2070 / 1.15) = 270;
+        # bread 207: 207 - 180 = 27.
+        self.assertEqual((s["gross"], s["discounts"], s["tax"], s["net"]),
+                         (2530, 253, 297, 2530 - 253 - 297))
+        self.assertEqual(
+            [(x["name"], x["quantity"], x["gross"], x["discounts"], x["net"], x["tax"])
+             for x in s["by_item"]],
+            [("Stew", 2, 2300, 230, 1800, 270), ("Bread", 1, 230, 23, 180, 27)])
+
     def test_sales_summary(self):
         r = Restaurant(self.srv, "sales")
         r.settings(tax_rate_bp=1000)
@@ -524,11 +549,23 @@ class Orders(unittest.TestCase):
         self.assertEqual(s["tips"], 500)
         self.assertEqual(s["total"], 5280 + 840 + 500)
         self.assertEqual(s["currency"], "EUR")
-        by_item = {x["name"]: (x["quantity"], x["gross"]) for x in s["by_item"]}
-        self.assertEqual(by_item, {"Wine": (4, 3200), "Pasta": (2, 2400)})
-        by_cat = {x["name"]: (x["quantity"], x["gross"]) for x in s["by_category"]}
-        self.assertEqual(by_cat, {"Drink": (4, 3200), "Food": (2, 2400)})
+        # By item, each line with its share of its order's discount and its
+        # own tax: Pasta 2400 - 240 = 2160 net, 216 tax; Wine (a's 800 - 80,
+        # and b's 2400) 3120 net, 144 + 480 tax. Best sellers first.
+        self.assertEqual(
+            [(x["name"], x["quantity"], x["gross"], x["discounts"], x["net"], x["tax"])
+             for x in s["by_item"]],
+            [("Wine", 4, 3200, 80, 3120, 624), ("Pasta", 2, 2400, 240, 2160, 216)])
+        by_cat = {x["name"]: (x["quantity"], x["gross"], x["discounts"], x["net"], x["tax"])
+                  for x in s["by_category"]}
+        self.assertEqual(by_cat, {"Drink": (4, 3200, 80, 3120, 624),
+                                  "Food": (2, 2400, 240, 2160, 216)})
+        # The items add up to the day.
+        self.assertEqual(sum(x["net"] for x in s["by_item"]), s["net"])
+        self.assertEqual(sum(x["tax"] for x in s["by_item"]), s["tax"])
+        self.assertEqual(sum(x["discounts"] for x in s["by_item"]), s["discounts"])
         self.assertIsNotNone(d)
+        self.check_sales_inclusive()
         empty = r.ok("GET", "/sales/summary?date=2001-01-01")
         self.assertEqual((empty["count"], empty["gross"], empty["by_item"]), (0, 0, []))
         # No date: today's business day in the property's time zone, which

@@ -161,6 +161,30 @@ static void test_totals_mixed_rates_with_discount(void **state)
     assert_int_equal(t.total, 3600);
 }
 
+/* Each line's part (its discount share, tax and net) adds up to the totals. */
+static void test_parts_add_up(void **state)
+{
+    (void)state;
+    order_math_line_t lines[] = {{1000, 2000}, {3000, 500}};
+    order_math_part_t parts[2];
+    order_math_totals_t t;
+    assert_int_equal(order_math_compute_parts(lines, 2, 400, 50, true, &t, parts), 0);
+    assert_int_equal(parts[0].discount, 100);
+    assert_int_equal(parts[1].discount, 300);
+    assert_int_equal(parts[0].tax, 150);
+    assert_int_equal(parts[1].tax, 129);
+    assert_int_equal(parts[0].net, 900 - 150);
+    assert_int_equal(parts[1].net, 2700 - 129);
+    assert_int_equal(parts[0].net + parts[1].net, t.net);
+    assert_int_equal(parts[0].tax + parts[1].tax, t.tax);
+    assert_int_equal(order_math_compute_parts(lines, 2, 400, 0, false, &t, parts), 0);
+    assert_int_equal(parts[0].tax, 180);
+    assert_int_equal(parts[1].tax, 135);
+    assert_int_equal(parts[0].net, 900); /* exclusive: the tax is on top */
+    assert_int_equal(parts[1].net, 2700);
+    assert_int_equal(parts[0].net + parts[1].net, t.net);
+}
+
 static void test_rounding_is_per_line(void **state)
 {
     (void)state;
@@ -224,6 +248,7 @@ int main(void)
         cmocka_unit_test(test_totals_exclusive),
         cmocka_unit_test(test_totals_inclusive),
         cmocka_unit_test(test_totals_mixed_rates_with_discount),
+        cmocka_unit_test(test_parts_add_up),
         cmocka_unit_test(test_rounding_is_per_line),
         cmocka_unit_test(test_discount_capped_and_bad_input),
         cmocka_unit_test(test_largest_amounts_fit),

@@ -105,7 +105,8 @@ HANDLER(api_groups_delete, serve_delete(r, "gid", menu_group_delete))
 
 #define SETTINGS_PROPS                                                                             \
     "\"tax_rate_bp\":{\"type\":\"integer\",\"minimum\":0,\"maximum\":10000},\"tax_"                \
-    "inclusive\":" S_BOOL ",\"qr_base_url\":" S_NSTR
+    "inclusive\":" S_BOOL ",\"qr_base_url\":" S_NSTR                                               \
+    ",\"staff_discount_limit_bp\":{\"type\":\"integer\",\"minimum\":0,\"maximum\":10000}"
 static const char settings_body[] = OBJ(SETTINGS_PROPS, "");
 static const char settings_answer[] =
     OBJ("\"property_id\":" S_UUID "," SETTINGS_PROPS ",\"currency\":" S_STR ",\"version\":" S_INT,

@@ -106,8 +106,8 @@ static int menu_station_field(json_t *body, bool *set, const char **station, buf
 
 typedef struct settings_work {
     const char *pid;
-    bool rate_set, inclusive_set, base_set;
-    int64_t rate;
+    bool rate_set, inclusive_set, base_set, limit_set;
+    int64_t rate, limit;
     bool inclusive;
     const char *base;
     json_t *result;
@@ -122,19 +122,22 @@ static int settings_read(db_tx_t *tx, const char *pid, json_t **out, char *zone_
         return rc;
     db_rows_t *rows;
     rc = restaurant_first_row(tx,
-                              "SELECT tax_rate_bp, tax_inclusive, qr_base_url, version FROM "
-                              "restaurant_settings WHERE tenant_id = $1 AND property_id = $2",
+                              "SELECT tax_rate_bp, tax_inclusive, qr_base_url, version, "
+                              "staff_discount_limit_bp FROM restaurant_settings WHERE tenant_id = "
+                              "$1 AND property_id = $2",
                               DB_ARGS(DB_TEXT(pid)), &rows);
     json_t *v;
     if (rc == 0) {
-        v = json_pack("{s:s, s:I, s:b, s:o, s:s, s:I}", "property_id", pid, "tax_rate_bp",
+        v = json_pack("{s:s, s:I, s:b, s:o, s:s, s:I, s:I}", "property_id", pid, "tax_rate_bp",
                       (json_int_t)db_int(rows, 0), "tax_inclusive", db_int(rows, 1) != 0,
                       "qr_base_url", jsonx_string_or_null(db_text(rows, 2)), "currency", currency,
-                      "version", (json_int_t)db_int(rows, 3));
+                      "version", (json_int_t)db_int(rows, 3), "staff_discount_limit_bp",
+                      (json_int_t)db_int(rows, 4));
         db_rows_free(rows);
     } else if (rc == BUFFR_ENOTFOUND) { /* never set: no tax, prices without it */
-        v = json_pack("{s:s, s:i, s:b, s:n, s:s, s:i}", "property_id", pid, "tax_rate_bp", 0,
-                      "tax_inclusive", 0, "qr_base_url", "currency", currency, "version", 0);
+        v = json_pack("{s:s, s:i, s:b, s:n, s:s, s:i, s:i}", "property_id", pid, "tax_rate_bp", 0,
+                      "tax_inclusive", 0, "qr_base_url", "currency", currency, "version", 0,
+                      "staff_discount_limit_bp", RESTAURANT_STAFF_DISCOUNT_BP);
     } else {
         return rc;
     }
@@ -169,17 +172,19 @@ static int settings_update_in_tx(db_tx_t *tx, void *ctx)
                  "VALUES ($1, $2, $3) ON CONFLICT (tenant_id, property_id) DO NOTHING",
                  DB_ARGS(DB_TEXT(w->pid), DB_INT(now)), NULL);
     if (rc == 0)
-        rc = db_exec(tx,
-                     "UPDATE restaurant_settings SET "
-                     "tax_rate_bp = CASE WHEN $3 = 1 THEN $4 ELSE tax_rate_bp END, "
-                     "tax_inclusive = CASE WHEN $5 = 1 THEN $6 ELSE tax_inclusive END, "
-                     "qr_base_url = CASE WHEN $7 = 1 THEN $8 ELSE qr_base_url END, "
-                     "updated_at = $9, version = version + 1 "
-                     "WHERE tenant_id = $1 AND property_id = $2",
-                     DB_ARGS(DB_TEXT(w->pid), DB_BOOL(w->rate_set), DB_INT(w->rate),
-                             DB_BOOL(w->inclusive_set), DB_BOOL(w->inclusive), DB_BOOL(w->base_set),
-                             DB_TEXT(w->base), DB_INT(now)),
-                     NULL);
+        rc =
+            db_exec(tx,
+                    "UPDATE restaurant_settings SET "
+                    "tax_rate_bp = CASE WHEN $3 = 1 THEN $4 ELSE tax_rate_bp END, "
+                    "tax_inclusive = CASE WHEN $5 = 1 THEN $6 ELSE tax_inclusive END, "
+                    "qr_base_url = CASE WHEN $7 = 1 THEN $8 ELSE qr_base_url END, "
+                    "staff_discount_limit_bp = CASE WHEN $10 = 1 THEN $11 ELSE "
+                    "staff_discount_limit_bp END, updated_at = $9, version = version + 1 "
+                    "WHERE tenant_id = $1 AND property_id = $2",
+                    DB_ARGS(DB_TEXT(w->pid), DB_BOOL(w->rate_set), DB_INT(w->rate),
+                            DB_BOOL(w->inclusive_set), DB_BOOL(w->inclusive), DB_BOOL(w->base_set),
+                            DB_TEXT(w->base), DB_INT(now), DB_BOOL(w->limit_set), DB_INT(w->limit)),
+                    NULL);
     return rc != 0 ? rc : settings_read(tx, w->pid, &w->result, NULL);
 }
 
@@ -189,7 +194,9 @@ int restaurant_settings_update(app_t *app, const principal_t *who, const char *p
     settings_work_t w = {.pid = pid};
     int rc;
     if ((rc = jsonx_int(body, "tax_rate_bp", false, 0, 10000, &w.rate, &w.rate_set, e)) != 0 ||
-        (rc = jsonx_bool(body, "tax_inclusive", false, &w.inclusive, &w.inclusive_set, e)) != 0)
+        (rc = jsonx_bool(body, "tax_inclusive", false, &w.inclusive, &w.inclusive_set, e)) != 0 ||
+        (rc = jsonx_int(body, "staff_discount_limit_bp", false, 0, 10000, &w.limit, &w.limit_set,
+                        e)) != 0)
         return rc;
     json_t *base = json_object_get(body, "qr_base_url");
     w.base_set = base != NULL;

@@ -1021,7 +1021,34 @@ static int order_change_discount(db_tx_t *tx, order_change_work_t *w, order_head
                         w->percent_bp > 0 ? DB_INT(w->percent_bp) : DB_NULL, DB_TEXT(w->reason),
                         DB_TEXT(w->who->user_id[0] ? w->who->user_id : NULL), DB_INT(time_now())),
                 NULL);
-    return rc != 0 ? rc : order_recompute(tx, w->pid, w->oid, h->tip, h->tax_inclusive);
+    if (rc == 0)
+        rc = order_recompute(tx, w->pid, w->oid, h->tip, h->tax_inclusive);
+    if (rc != 0 || w->who->role >= ROLE_SERVICE_MANAGER)
+        return rc;
+    /* Staff give up to the property's limit, all discounts of the order
+     * together; past it is a manager's call (the transaction is undone). */
+    db_rows_t *rows;
+    rc = restaurant_first_row(
+        tx,
+        "SELECT o.subtotal, o.discount_total, COALESCE(s.staff_discount_limit_bp, $4) FROM "
+        "orders o LEFT JOIN restaurant_settings s ON s.tenant_id = o.tenant_id AND "
+        "s.property_id = o.property_id WHERE o.tenant_id = $1 AND o.property_id = $2 AND "
+        "o.id = $3",
+        DB_ARGS(DB_TEXT(w->pid), DB_TEXT(w->oid), DB_INT(RESTAURANT_STAFF_DISCOUNT_BP)), &rows);
+    if (rc != 0)
+        return rc;
+    int64_t subtotal = db_int(rows, 0), discount = db_int(rows, 1), limit_bp = db_int(rows, 2);
+    db_rows_free(rows);
+    if (discount <= order_math_share_bp(subtotal, limit_bp))
+        return 0;
+    char percent[16];
+    if (limit_bp % 100 == 0)
+        snprintf(percent, sizeof(percent), "%lld", (long long)(limit_bp / 100));
+    else
+        snprintf(percent, sizeof(percent), "%lld.%02lld", (long long)(limit_bp / 100),
+                 (long long)(limit_bp % 100));
+    return buffr_fail(w->e, BUFFR_EFORBIDDEN, NULL,
+                      "discounts above %s %% of the order need a manager", percent);
 }
 
 static int order_change_move(db_tx_t *tx, order_change_work_t *w, order_head_t *h)

@@ -16,6 +16,9 @@
 #include "http/rbac.h"
 
 #define RESTAURANT_TZ_MAX 64
+/* Discounts staff may give on an order without a manager, in basis points
+ * of its subtotal, until a property sets its own (10 %). */
+#define RESTAURANT_STAFF_DISCOUNT_BP 1000
 
 /* Finish a domain call: on success *out = result; on failure free result
  * and make sure *e explains rc (a not-found names what). */

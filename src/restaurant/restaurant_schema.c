@@ -341,6 +341,11 @@ const db_migration_t restaurant_migrations[] = {
     {.version = 2026112250,
      .name = "order checks without IN lists (SQLite)",
      .sqlite_sql = restaurant_v2_sqlite_sql},
+    /* The default is RESTAURANT_STAFF_DISCOUNT_BP (restaurant_internal.h). */
+    {.version = 2026112251,
+     .name = "restaurant settings: the discount staff may give without a manager",
+     .sql = "ALTER TABLE restaurant_settings ADD COLUMN staff_discount_limit_bp BIGINT NOT NULL "
+            "DEFAULT 1000 CHECK (staff_discount_limit_bp BETWEEN 0 AND 10000);"},
 };
 const size_t restaurant_migrations_count =
     sizeof(restaurant_migrations) / sizeof(restaurant_migrations[0]);

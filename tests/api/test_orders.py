@@ -271,6 +271,42 @@ class Orders(unittest.TestCase):
             h.assert_error(r.call("POST", path + "/discounts", body), 400, "VALIDATION_ERROR", field)
         h.assert_error(r.call("POST", path + "/tip", {"amount": -1}), 400, "VALIDATION_ERROR", "amount")
 
+    def test_staff_discount_limit(self):
+        """Staff give discounts up to the property's limit (10 % unless set),
+        all of an order's together; past it a manager must."""
+        r = Restaurant(self.srv, "discount-limit")
+        staff = staff_token(self.srv, r.token)
+        manager = staff_token(self.srv, r.token, "service_manager")
+        self.assertEqual(r.ok("GET", "/restaurant/settings")["staff_discount_limit_bp"], 1000)
+        dish = r.item(r.category("Food"), 2000, "Dish")
+        o = r.order([line(dish)])
+        path = "/orders/%s/discounts" % o["id"]
+        d = r.ok("POST", path, {"amount": 150, "reason": "slow service"}, token=staff)
+        self.assertEqual(d["discount_total"], 150)
+        d = r.ok("POST", path, {"amount": 50, "reason": "birthday"}, token=staff)  # 200 = 10 %
+        self.assertEqual(d["discount_total"], 200)
+        e = h.assert_error(r.call("POST", path, {"amount": 1, "reason": "one more"}, token=staff),
+                           403, "FORBIDDEN")
+        self.assertIn("above 10 % of the order need a manager", e["message"])
+        got = r.ok("GET", "/orders/" + o["id"])
+        self.assertEqual((got["discount_total"], len(got["discounts"]), got["version"]),
+                         (200, 2, d["version"]))  # nothing of the refused one was kept
+        d = r.ok("POST", path, {"percent": 50, "reason": "complaint"}, token=manager)
+        self.assertEqual(d["discount_total"], 1200)
+        # The owner sets the property's limit; staff then give up to it.
+        up = r.ok("PATCH", "/restaurant/settings", {"staff_discount_limit_bp": 2550})
+        self.assertEqual(up["staff_discount_limit_bp"], 2550)
+        o2 = r.order([line(dish)])
+        path2 = "/orders/%s/discounts" % o2["id"]
+        r.ok("POST", path2, {"percent": 25, "reason": "regular"}, token=staff)
+        e = h.assert_error(r.call("POST", path2, {"amount": 11, "reason": "x"}, token=staff),
+                           403, "FORBIDDEN")
+        self.assertIn("above 25.50 % of the order", e["message"])
+        h.assert_error(r.call("PATCH", "/restaurant/settings", {"staff_discount_limit_bp": 10001}),
+                       400, "VALIDATION_ERROR", "staff_discount_limit_bp")
+        h.assert_error(r.call("PATCH", "/restaurant/settings", {"staff_discount_limit_bp": 0},
+                              token=staff), 403, "FORBIDDEN")
+
     def test_every_discount_counts(self):
         # Each discount shown on the order is in its total, however many.
         r = self.r

@@ -131,7 +131,7 @@
     // Menus not serving now are not shown; say when they are.
     (menu.menus || []).forEach(function (m) {
       if (m.open_now || !m.available_from || !m.available_until) return;
-      root.appendChild(el('p', 'muted', m.name + ' is served from ' + m.available_from +
+      root.appendChild(el('p', 'muted', m.name + ': served from ' + m.available_from +
         ' to ' + m.available_until + '.'));
     });
     root.hidden = false;

@@ -1041,7 +1041,7 @@ static int order_change_discount(db_tx_t *tx, order_change_work_t *w, order_head
     db_rows_free(rows);
     if (discount <= order_math_share_bp(subtotal, limit_bp))
         return 0;
-    char percent[16];
+    char percent[48];
     if (limit_bp % 100 == 0)
         snprintf(percent, sizeof(percent), "%lld", (long long)(limit_bp / 100));
     else

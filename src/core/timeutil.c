@@ -159,3 +159,36 @@ bool timezone_is_valid(const char *name)
     pthread_once(&tz_once, tz_load);
     return tz_count > 0 && bsearch(&name, tz_names, tz_count, sizeof(*tz_names), tz_cmp) != NULL;
 }
+
+/* ---- times of day ---- */
+
+static int two_digits(const char *s)
+{
+    if (s[0] < '0' || s[0] > '9' || s[1] < '0' || s[1] > '9')
+        return -1;
+    return (s[0] - '0') * 10 + (s[1] - '0');
+}
+
+int hhmm_parse(const char *s, size_t len, bool allow_end_of_day, int *minute)
+{
+    if (s == NULL || len != 5 || s[2] != ':')
+        return -1;
+    int h = two_digits(s), m = two_digits(s + 3);
+    if (h < 0 || m < 0 || m > 59)
+        return -1;
+    if (h == 24 && m == 0 && allow_end_of_day) {
+        *minute = 24 * 60;
+        return 0;
+    }
+    if (h > 23)
+        return -1;
+    *minute = h * 60 + m;
+    return 0;
+}
+
+void hhmm_format(int minute, char out[HHMM_BUF_SIZE])
+{
+    if (minute < 0 || minute > 24 * 60)
+        minute = 0; /* never happens for values from hhmm_parse */
+    snprintf(out, HHMM_BUF_SIZE, "%02d:%02d", (minute / 60) % 100, minute % 60);
+}

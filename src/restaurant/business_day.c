@@ -30,23 +30,11 @@ int restaurant_local_minute(const char *zone_name, int64_t unix_seconds, int *mi
     return 0;
 }
 
-/* Minutes since midnight of a checked "HH:MM"; -1 when not one. */
-static int menu_hour_minutes(const char *hhmm)
-{
-    if (hhmm == NULL || strlen(hhmm) != 5 || hhmm[2] != ':')
-        return -1;
-    for (int i = 0; i < 5; i++)
-        if (i != 2 && (hhmm[i] < '0' || hhmm[i] > '9'))
-            return -1;
-    int hours = (hhmm[0] - '0') * 10 + (hhmm[1] - '0');
-    int minutes = (hhmm[3] - '0') * 10 + (hhmm[4] - '0');
-    return hours < 24 && minutes < 60 ? hours * 60 + minutes : -1;
-}
-
 bool menu_hours_open(const char *from, const char *until, int minute)
 {
-    int start = menu_hour_minutes(from), end = menu_hour_minutes(until);
-    if (start < 0 || end < 0 || start == end)
+    int start, end;
+    if (from == NULL || until == NULL || hhmm_parse(from, strlen(from), false, &start) != 0 ||
+        hhmm_parse(until, strlen(until), false, &end) != 0 || start == end)
         return true; /* no hours (or all day): always serving */
     if (start < end)
         return minute >= start && minute < end;

@@ -62,10 +62,8 @@ static int menu_hour_field(json_t *body, const char *field, const char **out, bo
     int rc = jsonx_string(body, field, false, 5, 5, out, present, e);
     if (rc != 0 || !*present)
         return rc;
-    const char *s = *out;
-    if (!(s[0] >= '0' && s[0] <= '2' && s[1] >= '0' && s[1] <= '9' && s[2] == ':' && s[3] >= '0' &&
-          s[3] <= '5' && s[4] >= '0' && s[4] <= '9') ||
-        (s[0] - '0') * 10 + (s[1] - '0') > 23)
+    int minute;
+    if (hhmm_parse(*out, strlen(*out), false, &minute) != 0)
         return buffr_fail(e, BUFFR_EVALIDATION, field, "%s must be a time HH:MM", field);
     return 0;
 }

@@ -13,37 +13,6 @@ static const char *const weekday_keys[7] = {"mon", "tue", "wed", "thu", "fri", "
 
 /* ---- local date and time ---- */
 
-static int two_digits(const char *s)
-{
-    if (s[0] < '0' || s[0] > '9' || s[1] < '0' || s[1] > '9')
-        return -1;
-    return (s[0] - '0') * 10 + (s[1] - '0');
-}
-
-int hhmm_parse(const char *s, size_t len, bool allow_end_of_day, int *minute)
-{
-    if (s == NULL || len != 5 || s[2] != ':')
-        return -1;
-    int h = two_digits(s), m = two_digits(s + 3);
-    if (h < 0 || m < 0 || m > 59)
-        return -1;
-    if (h == 24 && m == 0 && allow_end_of_day) {
-        *minute = MINUTES_PER_DAY;
-        return 0;
-    }
-    if (h > 23)
-        return -1;
-    *minute = h * 60 + m;
-    return 0;
-}
-
-void hhmm_format(int minute, char out[HHMM_BUF_SIZE])
-{
-    if (minute < 0 || minute > MINUTES_PER_DAY)
-        minute = 0; /* never happens for values from hhmm_parse */
-    snprintf(out, HHMM_BUF_SIZE, "%02d:%02d", (minute / 60) % 100, minute % 60);
-}
-
 int64_t local_day(int64_t minutes)
 {
     int64_t day = minutes / MINUTES_PER_DAY;

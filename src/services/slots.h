@@ -27,24 +27,19 @@
 #include <stdint.h>
 
 #include "core/error.h"
+#include "core/timeutil.h" /* hhmm_parse, hhmm_format */
 
 #define SLOT_MINUTES        15
 #define MINUTES_PER_DAY     1440
 #define SLOTS_PER_DAY       (MINUTES_PER_DAY / SLOT_MINUTES)
 #define SLOTS_MAX_INTERVALS 4
 #define LOCAL_TIME_BUF_SIZE 17 /* "2026-12-01T09:30" + NUL */
-#define HHMM_BUF_SIZE       6  /* "09:30" + NUL */
 
 /* ---- local date and time ---- */
 
 /* Parse "YYYY-MM-DDTHH:MM" into local minutes. 0, or -1 when malformed. */
 int local_time_parse(const char *s, int64_t *minutes);
 void local_time_format(int64_t minutes, char out[LOCAL_TIME_BUF_SIZE]);
-
-/* Parse exactly len bytes "HH:MM" into minutes of the day (00:00..23:59, or
- * also 24:00 when allow_end_of_day). 0, or -1 when malformed. */
-int hhmm_parse(const char *s, size_t len, bool allow_end_of_day, int *minute);
-void hhmm_format(int minute, char out[HHMM_BUF_SIZE]);
 
 /* Floor division of local minutes into (day, minute of day). */
 int64_t local_day(int64_t minutes);

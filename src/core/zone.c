@@ -131,13 +131,30 @@ int zone_local_to_utc(const char *zone, int64_t local, int64_t *utc)
     return 0;
 }
 
-int zone_day_of(const char *zone, int64_t utc, int64_t *day)
+/* Local wall-clock seconds (local day * 86400 + seconds of the day). */
+static int zone_local_seconds(const char *zone, int64_t utc, int64_t *local)
 {
     int32_t offset = 0;
     int rc = zone_utc_offset(zone, utc, &offset);
-    if (rc != 0)
-        return rc;
-    int64_t local = utc + offset;
-    *day = (local >= 0 ? local : local - 86399) / 86400;
-    return 0;
+    if (rc == 0)
+        *local = utc + offset;
+    return rc;
+}
+
+int zone_day_of(const char *zone, int64_t utc, int64_t *day)
+{
+    int64_t local = 0;
+    int rc = zone_local_seconds(zone, utc, &local);
+    if (rc == 0)
+        *day = (local >= 0 ? local : local - 86399) / 86400;
+    return rc;
+}
+
+int zone_minute_of_day(const char *zone, int64_t utc, int *minute)
+{
+    int64_t local = 0;
+    int rc = zone_local_seconds(zone, utc, &local);
+    if (rc == 0)
+        *minute = (int)((local % 86400 + 86400) % 86400 / 60);
+    return rc;
 }

@@ -26,4 +26,8 @@ int zone_local_to_utc(const char *zone, int64_t local, int64_t *utc);
 /* The local date (day number) of the UTC instant utc in zone. */
 int zone_day_of(const char *zone, int64_t utc, int64_t *day);
 
+/* The local time of day of the UTC instant utc in zone, in minutes since
+ * midnight (0..1439): is a menu serving now? */
+int zone_minute_of_day(const char *zone, int64_t utc, int *minute);
+
 #endif

@@ -19,17 +19,6 @@ int business_day_of(const char *zone_name, int64_t unix_seconds, char out[DATE_B
     return 0;
 }
 
-int restaurant_local_minute(const char *zone_name, int64_t unix_seconds, int *minute)
-{
-    int32_t offset = 0;
-    int rc = zone_utc_offset(zone_name, unix_seconds, &offset);
-    if (rc != 0)
-        return rc;
-    int64_t local = unix_seconds + offset;
-    *minute = (int)((local % 86400 + 86400) % 86400 / 60);
-    return 0;
-}
-
 bool menu_hours_open(const char *from, const char *until, int minute)
 {
     int start, end;

@@ -19,6 +19,7 @@
 #include "core/jsonx.h"
 #include "core/uuid.h"
 #include "restaurant/order_math.h"
+#include "core/zone.h"
 #include "restaurant/restaurant_internal.h"
 
 #define MENU_TAGS_MAX 20
@@ -873,7 +874,7 @@ static int render_in_tx(db_tx_t *tx, void *ctx)
     int minute = -1;
     if (rc == 0 && closed_menus == NULL)
         rc = BUFFR_ENOMEM;
-    if (rc == 0 && restaurant_local_minute(zone, time_now(), &minute) != 0)
+    if (rc == 0 && zone_minute_of_day(zone, time_now(), &minute) != 0)
         minute = -1; /* the zone cannot be read: hours cannot be told */
     size_t i;
     json_t *v;

@@ -19,6 +19,7 @@
 #include "core/jsonx.h"
 #include "core/uuid.h"
 #include "restaurant/order_math.h"
+#include "core/zone.h"
 #include "restaurant/restaurant_internal.h"
 
 #define ORDER_LINES_MAX   100 /* per request */
@@ -687,7 +688,7 @@ static int order_create_price_in_tx(db_tx_t *tx, void *ctx)
     /* A guest orders only what is being served now; staff may take an
      * order outside a menu's hours (a late breakfast the kitchen agreed to). */
     int served_at = -1;
-    if (w->qr_table_id && restaurant_local_minute(w->zone, time_now(), &served_at) != 0)
+    if (w->qr_table_id && zone_minute_of_day(w->zone, time_now(), &served_at) != 0)
         served_at = -1; /* unknown zone: hours cannot be told */
     order_math_line_t math[ORDER_LINES_MAX];
     for (size_t i = 0; i < w->n; i++) {

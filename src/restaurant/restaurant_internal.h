@@ -135,10 +135,6 @@ int restaurant_delete_row(app_t *app, const principal_t *who, const char *sql, c
  * the system's TZif files (cached). Unknown zone: BUFFR_EINVAL. */
 int business_day_of(const char *zone_name, int64_t unix_seconds, char out[DATE_BUF_SIZE]);
 
-/* Minutes since local midnight (0..1439) of a Unix time in an IANA zone.
- * Unknown zone: BUFFR_EINVAL. */
-int restaurant_local_minute(const char *zone_name, int64_t unix_seconds, int *minute);
-
 /* Is a menu with hours from..until ("HH:MM", property time) serving at
  * minute of the day? until is the first minute it no longer serves; a range
  * may cross midnight (22:00..02:00); no hours, or equal ends, mean all day. */

@@ -1,7 +1,7 @@
 /*
  * test_menu_hours.c - restaurant/business_day.c: when a menu is serving
- * (hours in property time, across midnight, no hours) and the property's
- * minute of the day from a Unix time.
+ * (hours in property time, across midnight, no hours), and core/zone.c's
+ * local minute of the day of a Unix time.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -12,6 +12,7 @@
 #include <stdbool.h>
 
 #include "core/error.h"
+#include "core/zone.h"
 #include "restaurant/restaurant_internal.h"
 
 #define AT(h, m) ((h)*60 + (m))
@@ -56,15 +57,15 @@ static void test_local_minute(void **state)
     int minute = -1;
     /* 2026-11-22T01:30:00Z */
     int64_t t = 1795311000;
-    assert_int_equal(restaurant_local_minute("UTC", t, &minute), 0);
+    assert_int_equal(zone_minute_of_day("UTC", t, &minute), 0);
     assert_int_equal(minute, AT(1, 30));
     /* Kathmandu is UTC+05:45, no daylight saving. */
-    assert_int_equal(restaurant_local_minute("Asia/Kathmandu", t, &minute), 0);
+    assert_int_equal(zone_minute_of_day("Asia/Kathmandu", t, &minute), 0);
     assert_int_equal(minute, AT(7, 15));
     /* New York in November is UTC-05:00: the evening before. */
-    assert_int_equal(restaurant_local_minute("America/New_York", t, &minute), 0);
+    assert_int_equal(zone_minute_of_day("America/New_York", t, &minute), 0);
     assert_int_equal(minute, AT(20, 30));
-    assert_int_equal(restaurant_local_minute("No/Such_Zone", t, &minute), BUFFR_EINVAL);
+    assert_int_equal(zone_minute_of_day("No/Such_Zone", t, &minute), BUFFR_EINVAL);
 }
 
 int main(void)

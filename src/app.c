@@ -9,7 +9,6 @@
 #include "auth/password.h"
 #include "auth/totp.h"
 #include "core/log.h"
-#include "core/ratelimit.h"
 #include "core/timeutil.h"
 #include "db/migrate.h"
 #include "identity/identity.h"
@@ -79,21 +78,12 @@ int app_init(app_t *app, const config_t *config)
         app_free(app);
         return rc;
     }
-    app->login_by_ip = ratelimit_new(config->login_ip_limit, config->login_window_s);
-    app->login_by_account = ratelimit_new(config->login_account_limit, config->login_window_s);
-    if (app->login_by_ip == NULL || app->login_by_account == NULL) {
-        app_free(app);
-        return BUFFR_ENOMEM;
-    }
     return 0;
 }
 
 void app_free(app_t *app)
 {
-    ratelimit_free(app->login_by_ip);
-    ratelimit_free(app->login_by_account);
     db_close(app->db);
     memset(app->jwt_key, 0, sizeof(app->jwt_key));
     app->db = NULL;
-    app->login_by_ip = app->login_by_account = NULL;
 }

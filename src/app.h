@@ -1,8 +1,7 @@
 /*
  * app.h - the process-wide context a request handler can reach: settings,
- * the database, the token key, the login rate limiters and the metrics.
- * Built once by app_init() in `buffr serve`, read-only afterwards (the
- * limiters and metrics lock internally).
+ * the database and the token key. Built once by app_init() in `buffr
+ * serve`, read-only afterwards.
  */
 #ifndef BUFFR_APP_H
 #define BUFFR_APP_H
@@ -12,20 +11,16 @@
 #include "core/config.h"
 #include "db/db.h"
 
-struct ratelimit;
-
 typedef struct app {
     config_t config;
     db_t *db;
     unsigned char jwt_key[64];
     size_t jwt_key_len;
-    struct ratelimit *login_by_ip;
-    struct ratelimit *login_by_account;
     double started; /* time_monotonic() at start */
 } app_t;
 
-/* Open the database, migrate it, load or create the token key, set the
- * password cost and create the rate limiters. Errors are logged. */
+/* Open the database, migrate it, load or create the token key and set the
+ * password cost. Errors are logged. */
 int app_init(app_t *app, const config_t *config);
 void app_free(app_t *app);
 

@@ -22,8 +22,8 @@
 #include "core/email.h"
 #include "core/jsonx.h"
 #include "core/log.h"
-#include "core/ratelimit.h"
 #include "core/timeutil.h"
+#include "identity/login_limits.h"
 
 #define SIGNING_KEY_SETTING "jwt_signing_key"
 
@@ -416,7 +416,9 @@ static int login_session_in_tx(db_tx_t *tx, void *ctx)
 
 static int login_refused(app_t *app, const char *email, buffr_err_t *e)
 {
-    ratelimit_hit(app->login_by_account, email, time_now());
+    int rc = login_limit_hit(app, LOGIN_LIMIT_ACCOUNT, email, time_now());
+    if (rc != 0)
+        return buffr_fail(e, rc, NULL, "could not sign in");
     return buffr_fail(e, BUFFR_EUNAUTH, NULL, "invalid email or password");
 }
 
@@ -438,10 +440,15 @@ int identity_login(app_t *app, json_t *body, const char *client_ip, identity_tok
 
     int64_t now = time_now();
     const char *ip = client_ip ? client_ip : "unknown";
-    if (ratelimit_blocked(app->login_by_ip, ip, now, &outcome->retry_after) ||
-        (email[0] && ratelimit_blocked(app->login_by_account, email, now, &outcome->retry_after)))
-        return buffr_fail(e, BUFFR_ERATELIMIT, NULL, "too many login attempts; try again later");
-    ratelimit_hit(app->login_by_ip, ip, now);
+    rc = login_limit_check(app, LOGIN_LIMIT_ADDRESS, ip, now, &outcome->retry_after);
+    if (rc == 0)
+        rc = login_limit_check(app, LOGIN_LIMIT_ACCOUNT, email, now, &outcome->retry_after);
+    if (rc == 0)
+        rc = login_limit_hit(app, LOGIN_LIMIT_ADDRESS, ip, now);
+    if (rc == BUFFR_ERATELIMIT)
+        return buffr_fail(e, rc, NULL, "too many login attempts; try again later");
+    if (rc != 0)
+        return buffr_fail(e, rc, NULL, "could not sign in");
     if (email[0] == '\0') {
         password_burn(password);
         return buffr_fail(e, BUFFR_EUNAUTH, NULL, "invalid email or password");
@@ -471,7 +478,8 @@ int identity_login(app_t *app, json_t *body, const char *client_ip, identity_tok
         }
         if (code_rc != 0) {
             outcome->mfa_required = true;
-            ratelimit_hit(app->login_by_account, email, now);
+            if ((rc = login_limit_hit(app, LOGIN_LIMIT_ACCOUNT, email, now)) != 0)
+                return buffr_fail(e, rc, NULL, "could not sign in");
             return buffr_fail(e, BUFFR_EUNAUTH, "totp", "the one-time code is not valid");
         }
     }
@@ -482,7 +490,9 @@ int identity_login(app_t *app, json_t *body, const char *client_ip, identity_tok
         outcome->mfa_required = true;
         return buffr_fail(e, BUFFR_EUNAUTH, "totp", "the one-time code has already been used");
     }
-    ratelimit_reset(app->login_by_account, email);
+    /* Signed in: its failures no longer count (a failure to forget them
+     * only leaves them to expire with their window). */
+    login_limit_reset(app, LOGIN_LIMIT_ACCOUNT, email);
     memcpy(out->refresh_token, w.refresh, sizeof(out->refresh_token));
     rc = access_token_sign(app, user.id, user.tenant_id, w.session_id, user.role, user.services,
                            out);

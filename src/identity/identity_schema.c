@@ -71,6 +71,16 @@ const db_migration_t identity_migrations[] = {
     {.version = 2026112104,
      .name = "identity: drop the index that repeats users' unique key",
      .sql = "DROP INDEX IF EXISTS users_tenant;"},
+    /* Not a tenant table: an address or an email is counted whatever the
+     * tenant, and read before anyone is known (login_limits.c). */
+    {.version = 2026112105,
+     .name = "identity: sign-in attempt counts shared by every instance",
+     .sql = "CREATE TABLE login_attempts ("
+            "  key_hash TEXT PRIMARY KEY,"
+            "  window_start BIGINT NOT NULL,"
+            "  attempts BIGINT NOT NULL CHECK (attempts >= 1)"
+            ");"
+            "CREATE INDEX login_attempts_window ON login_attempts (window_start);"},
 };
 const size_t identity_migrations_count =
     sizeof(identity_migrations) / sizeof(identity_migrations[0]);

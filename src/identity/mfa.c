@@ -5,6 +5,7 @@
  * user's last used time step, so a code works once.
  */
 #include "identity/identity.h"
+#include "identity/login_limits.h"
 
 #include <sodium.h>
 #include <stdio.h>
@@ -14,7 +15,6 @@
 #include "auth/password.h"
 #include "auth/totp.h"
 #include "core/jsonx.h"
-#include "core/ratelimit.h"
 #include "core/timeutil.h"
 
 typedef struct mfa_state {
@@ -210,17 +210,22 @@ int identity_mfa_disable(app_t *app, const principal_t *who, json_t *body, json_
      * the same per-account limit as login (keyed by the stored, normalised
      * email). */
     int64_t now = time_now();
-    if (ratelimit_blocked(app->login_by_account, state.email, now, retry_after)) {
+    rc = login_limit_check(app, LOGIN_LIMIT_ACCOUNT, state.email, now, retry_after);
+    if (rc != 0) {
         sodium_memzero(&state, sizeof(state));
-        return buffr_fail(e, BUFFR_ERATELIMIT, NULL, "too many failed attempts; try again later");
+        if (rc == BUFFR_ERATELIMIT)
+            return buffr_fail(e, rc, NULL, "too many failed attempts; try again later");
+        return buffr_fail(e, rc, NULL, "could not check the account's attempts");
     }
     /* Slow hash outside any transaction. */
     bool ok = password_verify(state.password_hash, password);
     int64_t step = 0;
     int code_rc = identity_mfa_check_code(state.secret, code, now, &step);
     if (!ok || code_rc != 0)
-        ratelimit_hit(app->login_by_account, state.email, now);
+        rc = login_limit_hit(app, LOGIN_LIMIT_ACCOUNT, state.email, now);
     sodium_memzero(&state, sizeof(state));
+    if (rc != 0)
+        return buffr_fail(e, rc, NULL, "could not count the failed attempt");
     if (!ok)
         return buffr_fail(e, BUFFR_EVALIDATION, "password", "the password is not right");
     if (code_rc != 0)

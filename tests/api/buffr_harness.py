@@ -26,6 +26,7 @@ import hmac
 import http.client
 import json
 import os
+import random
 import re
 import secrets
 import shutil
@@ -79,6 +80,14 @@ def binary_path():
     if not os.access(path, os.X_OK):
         raise RuntimeError("server binary %s is missing or not executable" % path)
     return path
+
+
+def fresh_loopback():
+    """A loopback address of its own (127.x.y.z, never 127.0.0.1): Linux
+    answers the whole 127/8 on lo, so a client bound to it is a client
+    address no other test uses."""
+    b = random.SystemRandom().randrange(1 << 16, 1 << 24)
+    return "127.%d.%d.%d" % (b >> 16, (b >> 8) & 255, max(b & 255, 1))
 
 
 def postgres_url():
@@ -156,12 +165,18 @@ class Client:
     """A JSON client for one server address; one connection per request unless
     a caller manages its own http.client connection."""
 
-    def __init__(self, host, port):
+    def __init__(self, host, port, source=None):
         self.host = host
         self.port = port
+        self.source = source  # a loopback address to speak from (fresh_loopback())
 
     def connection(self, timeout=30):
-        return http.client.HTTPConnection(self.host, self.port, timeout=timeout)
+        return http.client.HTTPConnection(
+            self.host,
+            self.port,
+            timeout=timeout,
+            source_address=(self.source, 0) if self.source else None,
+        )
 
     def request(
         self,
@@ -229,8 +244,14 @@ class Server:
     Usable as a context manager: `with Server(["--login-ip-limit", "5"]) as s:`.
     """
 
-    def __init__(self, extra_args=(), env=None, backend=None):
+    def __init__(self, extra_args=(), env=None, backend=None, source=None, database_url=None):
+        """source: the client address requests come from (a fresh_loopback()
+        one keeps per-address login counts apart from other tests'; on
+        PostgreSQL every test server shares one database).
+        database_url: share another server's database (two instances)."""
         self.extra_args = [str(a) for a in extra_args]
+        self.source = source
+        self.shared_database_url = database_url
         self.env_overrides = dict(env or {})
         self.backend = backend or BACKEND
         self.proc = None
@@ -253,7 +274,9 @@ class Server:
         self.tmpdir = tempfile.mkdtemp(prefix="buffr-api-")
         data_dir = os.path.join(self.tmpdir, "data")
         os.mkdir(data_dir)
-        if self.backend == "sqlite":
+        if self.shared_database_url:
+            self.database_url = self.shared_database_url
+        elif self.backend == "sqlite":
             self.database_url = "sqlite:" + os.path.join(self.tmpdir, "buffr.db")
         else:
             self.database_url = postgres_url()
@@ -295,7 +318,7 @@ class Server:
                     "buffr serve %s\ncommand: %s\nstdout:\n%s\nstderr:\n%s"
                     % (why, " ".join(cmd), "".join(self.stdout_lines), self.stderr_text()[-8000:])
                 )
-        self.client = Client(self.host, self.port)
+        self.client = Client(self.host, self.port, self.source)
         return self
 
     def _read_stdout(self):

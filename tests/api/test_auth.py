@@ -449,7 +449,8 @@ class DisabledUser(unittest.TestCase):
 
 class RateLimits(unittest.TestCase):
     def test_ip_limit_and_registration_disabled(self):
-        with h.Server(["--login-ip-limit", "5", "--registration-enabled", "false"]) as srv:
+        with h.Server(["--login-ip-limit", "5", "--registration-enabled", "false"],
+                      source=h.fresh_loopback()) as srv:
             body = dict(
                 tenant_name="T",
                 email=h.unique_email("closed"),
@@ -478,6 +479,45 @@ class RateLimits(unittest.TestCase):
             # Still limited on the next try; other routes are not.
             h.assert_error(h.login(srv, body["email"], "x"), 429, "RATE_LIMITED")
             h.assert_json(srv.get("/health"), 200)
+
+    def test_counts_are_shared_by_instances(self):
+        """Two instances on one database (behind a load balancer) count the
+        same attempts: spreading them over both gains an attacker nothing."""
+        source = h.fresh_loopback()
+        limits = ["--login-ip-limit", "4", "--login-account-limit", "3"]
+        with h.Server(limits, source=source) as a:
+            user = h.register_tenant(a, "shared-limits")
+            with h.Server(limits, source=source, database_url=a.database_url) as b:
+                # The account: 3 failures over both, then even the right
+                # password is refused by either.
+                for srv in (a, b, a):
+                    h.assert_error(h.login(srv, user["email"], "Wrong-password-1"), 401,
+                                   "UNAUTHENTICATED")
+                for srv in (b, a):
+                    h.assert_error(h.login(srv, user["email"], user["password"]), 429,
+                                   "RATE_LIMITED")
+                # The address: 3 attempts counted (refused ones are not), so
+                # one more to another account, then that address is refused
+                # whatever the account, by either instance.
+                other = h.unique_email("other")
+                h.assert_error(h.login(b, other, "Wrong-password-1"), 401, "UNAUTHENTICATED")
+                h.assert_error(h.login(a, other, "Wrong-password-1"), 429, "RATE_LIMITED")
+                # Another address is not limited.
+                with h.Server(limits, source=h.fresh_loopback(), database_url=a.database_url) as c:
+                    h.assert_error(h.login(c, other, "Wrong-password-1"), 401, "UNAUTHENTICATED")
+
+    def test_window_ends(self):
+        """A limit lasts one window (login_window_s), then counting starts over."""
+        # Times are whole seconds: a 2 s window is at least 1 s long.
+        with h.Server(["--login-account-limit", "1", "--login-window-s", "2"],
+                      source=h.fresh_loopback()) as srv:
+            user = h.register_tenant(srv, "window")
+            h.assert_error(h.login(srv, user["email"], "Wrong-password-1"), 401, "UNAUTHENTICATED")
+            resp = h.login(srv, user["email"], user["password"])
+            h.assert_error(resp, 429, "RATE_LIMITED")
+            self.assertIn(resp.headers.get("Retry-After"), ("1", "2"))
+            time.sleep(2.2)
+            h.login_ok(srv, user["email"], user["password"])
 
     def test_account_limit(self):
         srv = h.shared()

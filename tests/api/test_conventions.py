@@ -201,7 +201,8 @@ class Conventions(unittest.TestCase):
 
     def test_413_exact_limit_and_429_retry_after(self):
         """A server with --max-body-bytes 1024 and --login-ip-limit 3."""
-        with h.Server(["--max-body-bytes", "1024", "--login-ip-limit", "3"]) as srv:
+        with h.Server(["--max-body-bytes", "1024", "--login-ip-limit", "3"],
+                      source=h.fresh_loopback()) as srv:
             owner = h.register_tenant(srv, "limits")
             prefix = b'{"name": "'
             suffix = b'", "type": "hotel", "timezone": "UTC", "currency": "EUR"}'

@@ -1,6 +1,6 @@
 /*
  * test_slots.c - unit tests for services/slots.c, the pure part of the
- * service booking engine: local date-times, HH:MM, weekdays, working hours
+ * service booking engine: local date-times, slots per duration, working hours
  * (parsing, canonical form, coverage), slot masks, which starts of a day are
  * free given working hours and existing bookings (adjacent bookings fit,
  * overlapping ones do not, several resource kinds, several of one kind),
@@ -101,43 +101,6 @@ static void test_local_time(void **state)
         if (local_time_parse(bad[i], &m) != -1)
             fail_msg("%s was accepted", bad[i]);
     assert_int_equal(local_time_parse(NULL, &m), -1);
-}
-
-static void test_hhmm_and_weekday(void **state)
-{
-    (void)state;
-    int m;
-    assert_int_equal(hhmm_parse("00:00", 5, false, &m), 0);
-    assert_int_equal(m, 0);
-    assert_int_equal(hhmm_parse("23:59", 5, false, &m), 0);
-    assert_int_equal(m, 1439);
-    assert_int_equal(hhmm_parse("24:00", 5, false, &m), -1);
-    assert_int_equal(hhmm_parse("24:00", 5, true, &m), 0);
-    assert_int_equal(m, 1440);
-    assert_int_equal(hhmm_parse("24:15", 5, true, &m), -1);
-    assert_int_equal(hhmm_parse("9:00", 4, false, &m), -1);
-    assert_int_equal(hhmm_parse("09:00x", 6, false, &m), -1);
-    char out[HHMM_BUF_SIZE];
-    hhmm_format(9 * 60 + 5, out);
-    assert_string_equal(out, "09:05");
-    hhmm_format(1440, out);
-    assert_string_equal(out, "24:00");
-
-    int64_t day;
-    assert_int_equal(date_parse("1970-01-01", &day), 0);
-    assert_int_equal(date_weekday(day), 3); /* Thursday */
-    assert_int_equal(date_parse("2026-11-30", &day), 0);
-    assert_int_equal(date_weekday(day), 0); /* Monday */
-    assert_int_equal(date_parse("2026-12-06", &day), 0);
-    assert_int_equal(date_weekday(day), 6); /* Sunday */
-    assert_int_equal(date_parse("1969-12-29", &day), 0);
-    assert_int_equal(date_weekday(day), 0); /* Monday, before the epoch */
-
-    assert_int_equal(slots_needed(0), 0);
-    assert_int_equal(slots_needed(15), 1);
-    assert_int_equal(slots_needed(16), 2);
-    assert_int_equal(slots_needed(50), 4);
-    assert_int_equal(slots_needed(60), 4);
 }
 
 static void test_working_hours_parse(void **state)
@@ -383,11 +346,21 @@ static void test_price_prorata(void **state)
     assert_int_equal(price_prorata(INT64_MAX / 2, 60, 60), -1); /* overflow refused */
 }
 
+static void test_slots_needed(void **state)
+{
+    (void)state;
+    assert_int_equal(slots_needed(0), 0);
+    assert_int_equal(slots_needed(15), 1);
+    assert_int_equal(slots_needed(16), 2);
+    assert_int_equal(slots_needed(50), 4);
+    assert_int_equal(slots_needed(60), 4);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_slots_needed),
         cmocka_unit_test(test_local_time),
-        cmocka_unit_test(test_hhmm_and_weekday),
         cmocka_unit_test(test_working_hours_parse),
         cmocka_unit_test(test_cover),
         cmocka_unit_test(test_masks),

@@ -175,13 +175,44 @@ static void test_timezones(void **state)
     assert_false(timezone_is_valid(longname));
 }
 
+static void test_hhmm_and_weekday(void **state)
+{
+    (void)state;
+    int m;
+    assert_int_equal(hhmm_parse("00:00", 5, false, &m), 0);
+    assert_int_equal(m, 0);
+    assert_int_equal(hhmm_parse("23:59", 5, false, &m), 0);
+    assert_int_equal(m, 1439);
+    assert_int_equal(hhmm_parse("24:00", 5, false, &m), -1);
+    assert_int_equal(hhmm_parse("24:00", 5, true, &m), 0);
+    assert_int_equal(m, 1440);
+    assert_int_equal(hhmm_parse("24:15", 5, true, &m), -1);
+    assert_int_equal(hhmm_parse("9:00", 4, false, &m), -1);
+    assert_int_equal(hhmm_parse("09:00x", 6, false, &m), -1);
+    char out[HHMM_BUF_SIZE];
+    hhmm_format(9 * 60 + 5, out);
+    assert_string_equal(out, "09:05");
+    hhmm_format(1440, out);
+    assert_string_equal(out, "24:00");
+
+    int64_t day;
+    assert_int_equal(date_parse("1970-01-01", &day), 0);
+    assert_int_equal(date_weekday(day), 3); /* Thursday */
+    assert_int_equal(date_parse("2026-11-30", &day), 0);
+    assert_int_equal(date_weekday(day), 0); /* Monday */
+    assert_int_equal(date_parse("2026-12-06", &day), 0);
+    assert_int_equal(date_weekday(day), 6); /* Sunday */
+    assert_int_equal(date_parse("1969-12-29", &day), 0);
+    assert_int_equal(date_weekday(day), 0); /* Monday, before the epoch */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_date_parse_valid), cmocka_unit_test(test_date_parse_invalid),
         cmocka_unit_test(test_date_format),      cmocka_unit_test(test_date_round_trip),
         cmocka_unit_test(test_rfc3339),          cmocka_unit_test(test_clocks),
-        cmocka_unit_test(test_timezones),
+        cmocka_unit_test(test_hhmm_and_weekday), cmocka_unit_test(test_timezones),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,6 +1,7 @@
 /*
  * test_timeutil.c - unit tests for core/timeutil.c: calendar dates (parse,
- * format, round trip), RFC 3339 timestamps, clocks and time zone names.
+ * format, round trip, weekdays), RFC 3339 timestamps, clocks, times of day
+ * (HH:MM) and time zone names.
  * Expected day numbers were computed with Python's datetime.
  */
 #include <setjmp.h>

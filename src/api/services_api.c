@@ -1,7 +1,7 @@
 /*
  * services_api.c - the HTTP face of bookable services under
  * /api/v1/properties/{pid}/: spa (resources, treatments, availability,
- * bookings), conference (rooms, add-ons, bookings) and
+ * bookings), conference (rooms, add-ons, availability, bookings) and
  * transportation/shuttle (routes, departures, schedule, bookings).
  *
  * Handlers only pick the path ids and query parameters and call the domain
@@ -31,6 +31,8 @@ static void serve_collection(req_t *r, svc_collection_fn *fn, bool paged)
     q.route_id = req_query(r, "route_id");
     q.departure_id = req_query(r, "departure_id");
     q.room_id = req_query(r, "room_id");
+    q.attendees = req_query(r, "attendees");
+    q.layout = req_query(r, "layout");
     json_t *out = NULL;
     buffr_err_t e = {0};
     int rc = fn(req_app(r), req_principal(r), pid, &q, &out, &e);
@@ -67,6 +69,7 @@ HANDLER(conference_addons_list, serve_collection(r, conference_addon_list, true)
 HANDLER(conference_addons_get, serve_get(r, "aid", conference_addon_get))
 HANDLER(conference_addons_update, serve_update(r, "aid", conference_addon_update, 200))
 HANDLER(conference_addons_delete, serve_delete(r, "aid", conference_addon_delete))
+HANDLER(conference_availability_get, serve_collection(r, conference_availability, false))
 HANDLER(conference_bookings_create, serve_write(r, conference_booking_create, 201))
 HANDLER(conference_bookings_list, serve_collection(r, conference_booking_list, true))
 HANDLER(conference_bookings_get, serve_get(r, "bid", conference_booking_get))
@@ -219,6 +222,19 @@ static const char addons_answer[] = S_LIST(OBJ(ADDON_PROPS, "\"id\""));
 static const char addon_create_body[] = OBJ(ADDON_BODY_PROPS, "\"name\",\"price\"");
 static const char addon_update_body[] = OBJ(ADDON_BODY_PROPS, "");
 
+#define FREE_INTERVAL OBJ("\"start\":" S_LOCAL ",\"end\":" S_LOCAL, "\"start\",\"end\"")
+#define ROOM_DAY_PROPS                                                                             \
+    "\"room_id\":" S_UUID ",\"name\":" S_STR ",\"capacity\":" S_INT                                \
+    ",\"layout_capacity\":{\"type\":[\"integer\",\"null\"],\"description\":\"seats in the "        \
+    "asked layout; null without ?layout\"},\"hourly_rate\":" S_MONEY_OR_NULL                       \
+    ",\"daily_rate\":" S_MONEY_OR_NULL ",\"free\":{\"type\":\"array\",\"items\":" FREE_INTERVAL    \
+    "},\"whole_day_free\":" S_BOOL
+static const char conference_availability_answer[] =
+    OBJ("\"date\":" S_DATE ",\"currency\":" S_STR ",\"data\":{\"type\":\"array\",\"items\":" OBJ(
+            ROOM_DAY_PROPS, "\"room_id\",\"name\",\"capacity\",\"layout_capacity\",\"hourly_rate\","
+                            "\"daily_rate\",\"free\",\"whole_day_free\"") "}",
+        "\"date\",\"currency\",\"data\"");
+
 static const char conference_booking_body[] =
     OBJ("\"room_id\":" S_UUID ",\"layout\":" S_LAYOUT ",\"attendees\":{\"type\":\"integer\","
         "\"minimum\":1},\"start\":" S_LOCAL ",\"end\":" S_LOCAL ",\"date\":" S_DATE
@@ -346,6 +362,11 @@ const route_t services_routes[] = {
      addon_answer, 200},
     {"DELETE", CONF "/addons/{aid}", conference_addons_delete, CONF_MANAGER,
      "Delete an add-on that was never booked", "conference", 0, NULL, NULL, 204},
+    {"GET", CONF "/availability", conference_availability_get, CONF_STAFF,
+     "Active rooms seating ?attendees= (in ?layout=) by name, with their free intervals on "
+     "?date= (15-minute grid, within opening hours) and whether the whole day is free",
+     "conference", 0, NULL, conference_availability_answer, 200, 0,
+     "date:date!,attendees:integer,layout:string"},
     {"POST", CONF "/bookings", conference_bookings_create, CONF_STAFF,
      "Book a room by the hour (start, end) or the day (date, days) with add-ons; the server "
      "prices it (Idempotency-Key)",

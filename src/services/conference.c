@@ -1,8 +1,9 @@
 /*
  * conference.c - conference rooms and halls (a capacity, a capacity per
  * layout, an hourly and/or a daily rate, optional opening hours), equipment
- * add-ons (a price per booking and unit, optionally a stock count), and
- * bookings of a room by the hour or by the day.
+ * add-ons (a price per booking and unit, optionally a stock count),
+ * bookings of a room by the hour or by the day, and the search for the rooms
+ * that fit a party on a date with the times they are free.
  *
  * A room is a service_resources row (service 'conference'), so its bookings
  * claim resource_slots like a therapist's do; a stocked add-on's units claim
@@ -295,6 +296,226 @@ int conference_room_delete(app_t *app, const principal_t *who, const char *pid, 
                            buffr_err_t *e)
 {
     return svc_entity_delete(app, who, &conference_rooms, pid, id, e);
+}
+
+/* ---- availability: which rooms fit a party on a date, and when they are free ---- */
+
+/* ?attendees= as given: a whole number of people; 1 (any room) when absent. */
+static int attendees_value(const char *text, int64_t *attendees, buffr_err_t *e)
+{
+    *attendees = 1;
+    if (text == NULL)
+        return 0;
+    int64_t value = 0;
+    bool digits = text[0] != '\0';
+    for (const char *c = text; digits && *c != '\0' && value <= CONFERENCE_CAPACITY_MAX; c++) {
+        digits = *c >= '0' && *c <= '9';
+        value = value * 10 + (*c - '0');
+    }
+    if (!digits || value < 1 || value > CONFERENCE_CAPACITY_MAX)
+        return buffr_fail(e, BUFFR_EVALIDATION, "attendees",
+                          "attendees must be a whole number from 1 to %d", CONFERENCE_CAPACITY_MAX);
+    *attendees = value;
+    return 0;
+}
+
+/* ?layout= as given: one of conference_layouts, or NULL when absent. */
+static int layout_value(const char *text, const char **layout, buffr_err_t *e)
+{
+    *layout = NULL;
+    if (text == NULL)
+        return 0;
+    for (int i = 0; conference_layouts[i] != NULL; i++)
+        if (strcmp(text, conference_layouts[i]) == 0) {
+            *layout = conference_layouts[i];
+            return 0;
+        }
+    return buffr_fail(e, BUFFR_EVALIDATION, "layout",
+                      "layout must be one of theatre, classroom, boardroom, banquet, cabaret, "
+                      "u_shape, hollow_square, reception");
+}
+
+/* A room the search found, and how its day looks. */
+typedef struct room_day {
+    char id[UUID_BUF_SIZE];
+    bool has_hours; /* false: open all day, every day */
+    working_hours_t hours;
+    slot_mask_t busy; /* the day's slots held by confirmed bookings */
+    json_t *item;     /* its entry in the answer's data (borrowed) */
+} room_day_t;
+
+typedef struct room_days {
+    room_day_t *items;
+    size_t count, cap;
+} room_days_t;
+
+static const svc_field_t room_day_fields[] = {
+    {"room_id", 0, SVC_TEXT},
+    {"name", 1, SVC_TEXT},
+    {"capacity", 2, SVC_INT},
+    {"layout_capacity", 3, SVC_INT},
+    {"hourly_rate", 4, SVC_INT},
+    {"daily_rate", 5, SVC_INT},
+    {NULL},
+};
+
+typedef struct conference_availability_work {
+    const char *pid, *layout; /* layout NULL: any */
+    int64_t day, attendees;
+    buffr_err_t *e;
+    json_t *result;
+} conference_availability_work_t;
+
+/* The active rooms seating w->attendees (in w->layout when given), by name
+ * then id, each appended to data as an entry that the search completes. */
+static int room_days_load(db_tx_t *tx, const conference_availability_work_t *w, json_t *data,
+                          room_days_t *days)
+{
+    db_rows_t *rows;
+    int rc = db_query(tx,
+                      "SELECT r.id, r.name, r.capacity, l.capacity, r.hourly_rate, r.daily_rate, "
+                      "r.working_hours FROM service_resources r "
+                      "LEFT JOIN conference_room_layouts l ON l.tenant_id = r.tenant_id "
+                      "AND l.room_id = r.id AND l.layout = $3 "
+                      "WHERE r.tenant_id = $1 AND r.property_id = $2 AND r.service = 'conference' "
+                      "AND r.active = 1 AND r.capacity >= $4 "
+                      "AND (CAST($3 AS TEXT) IS NULL OR l.capacity >= $4) "
+                      "ORDER BY r.name, r.id",
+                      DB_ARGS(DB_TEXT(w->pid), DB_TEXT(w->layout), DB_INT(w->attendees)), &rows);
+    if (rc != 0)
+        return rc;
+    while ((rc = db_next(rows)) == 1) {
+        if (days->count == days->cap) {
+            size_t cap = days->cap ? days->cap * 2 : 8;
+            room_day_t *grown = realloc(days->items, cap * sizeof(*grown));
+            if (grown == NULL) {
+                rc = BUFFR_ENOMEM;
+                break;
+            }
+            days->items = grown;
+            days->cap = cap;
+        }
+        room_day_t *room = &days->items[days->count];
+        memset(room, 0, sizeof(*room));
+        snprintf(room->id, sizeof(room->id), "%s", db_text(rows, 0));
+        room->has_hours = !db_is_null(rows, 6);
+        if (room->has_hours && svc_hours_load(db_text(rows, 6), &room->hours) != 0) {
+            rc = BUFFR_EINTERNAL; /* written by this module: never happens */
+            break;
+        }
+        room->item = svc_row_json(rows, room_day_fields);
+        if (room->item == NULL || json_array_append_new(data, room->item) != 0) {
+            rc = BUFFR_ENOMEM;
+            break;
+        }
+        days->count++;
+    }
+    db_rows_free(rows);
+    return rc < 0 ? rc : 0;
+}
+
+/* Which of the day's slots each room's bookings hold (the resource_slots
+ * rows a booking claims and its cancel deletes, read as spa.c reads a
+ * therapist's). */
+static void room_day_busy(void *ctx, const char *resource_id, int slot)
+{
+    room_days_t *days = ctx;
+    for (size_t i = 0; i < days->count; i++)
+        if (strcmp(days->items[i].id, resource_id) == 0)
+            slot_mask_set(&days->items[i].busy, slot);
+}
+
+static int room_days_busy(db_tx_t *tx, const char *pid, int64_t day, room_days_t *days)
+{
+    return svc_day_busy(tx, pid, "conference", day, room_day_busy, days);
+}
+
+/* Append to list the runs of free slots inside [from, to) (minutes of the
+ * day): only whole quarter hours count, since bookings start and end on
+ * the grid. A run never spans two ranges of the hours, as a booking must
+ * fit inside one. */
+static int free_runs_append(json_t *list, int64_t day_start, const slot_mask_t *busy, int from,
+                            int to)
+{
+    int first = (from + SLOT_MINUTES - 1) / SLOT_MINUTES, end = to / SLOT_MINUTES;
+    int run = -1; /* the first slot of the run being walked, -1 between runs */
+    for (int slot = first; slot <= end; slot++) {
+        bool open = slot < end && !slot_mask_test(busy, slot);
+        if (open && run < 0) {
+            run = slot;
+        } else if (!open && run >= 0) {
+            json_t *interval = json_object();
+            bool ok = interval != NULL && json_array_append_new(list, interval) == 0;
+            ok = ok && svc_put(interval, "start", svc_json_local(day_start + run * SLOT_MINUTES));
+            /* 24:00 renders as the next day's T00:00, like a booking's end */
+            ok = ok && svc_put(interval, "end", svc_json_local(day_start + slot * SLOT_MINUTES));
+            if (!ok)
+                return BUFFR_ENOMEM;
+            run = -1;
+        }
+    }
+    return 0;
+}
+
+/* The room's entry gets "free" (its intervals that day) and
+ * "whole_day_free" (open that day with nothing held: bookable by the day). */
+static int room_day_finish(const room_day_t *room, int64_t day)
+{
+    const working_hours_t *hours = room->has_hours ? &room->hours : NULL;
+    int weekday = date_weekday(day);
+    json_t *list = json_array();
+    if (list == NULL || json_object_set_new(room->item, "free", list) != 0)
+        return BUFFR_ENOMEM;
+    int64_t day_start = day * MINUTES_PER_DAY;
+    int rc = 0;
+    if (hours == NULL)
+        rc = free_runs_append(list, day_start, &room->busy, 0, MINUTES_PER_DAY);
+    for (int i = 0; hours != NULL && rc == 0 && i < hours->count[weekday]; i++)
+        rc = free_runs_append(list, day_start, &room->busy, hours->interval[weekday][i].from,
+                              hours->interval[weekday][i].to);
+    if (rc != 0)
+        return rc;
+    bool whole = working_hours_open_on(hours, weekday) &&
+                 slot_mask_range_clear(&room->busy, 0, SLOTS_PER_DAY);
+    return svc_put(room->item, "whole_day_free", json_boolean(whole)) ? 0 : BUFFR_ENOMEM;
+}
+
+static int conference_availability_in_tx(db_tx_t *tx, void *ctx)
+{
+    conference_availability_work_t *w = ctx;
+    json_decref(w->result);
+    w->result = NULL;
+    char currency[SVC_CURRENCY_BUF_SIZE];
+    int rc = svc_property_currency(tx, w->pid, currency, w->e);
+    if (rc != 0)
+        return rc;
+    char date[DATE_BUF_SIZE];
+    date_format(w->day, date);
+    json_t *data = json_array();
+    w->result = json_pack("{s:s, s:s, s:o}", "date", date, "currency", currency, "data", data);
+    if (w->result == NULL)
+        return BUFFR_ENOMEM;
+    room_days_t days = {0};
+    rc = room_days_load(tx, w, data, &days);
+    if (rc == 0 && days.count > 0)
+        rc = room_days_busy(tx, w->pid, w->day, &days);
+    for (size_t i = 0; rc == 0 && i < days.count; i++)
+        rc = room_day_finish(&days.items[i], w->day);
+    free(days.items);
+    return rc;
+}
+
+int conference_availability(app_t *app, const principal_t *who, const char *pid,
+                            const svc_query_t *q, json_t **out, buffr_err_t *e)
+{
+    conference_availability_work_t w = {.pid = pid, .e = e};
+    int rc;
+    if ((rc = svc_date_value(q->date, "date", true, &w.day, NULL, e)) != 0 ||
+        (rc = attendees_value(q->attendees, &w.attendees, e)) != 0 ||
+        (rc = layout_value(q->layout, &w.layout, e)) != 0)
+        return rc;
+    rc = db_transact(app->db, who->tenant_id, DB_READ, conference_availability_in_tx, &w);
+    return svc_done(rc, w.result, out, e, &conference_rooms, "search");
 }
 
 /* ---- add-ons ---- */

@@ -45,6 +45,8 @@ typedef struct svc_query {
     const char *route_id;
     const char *departure_id;
     const char *room_id;
+    const char *attendees; /* text as given: each function checks its own range */
+    const char *layout;
 } svc_query_t;
 
 /* The shapes every entry point has (core/domain.h, but for collection
@@ -74,6 +76,9 @@ svc_get_fn conference_room_get, conference_addon_get, conference_booking_get,
     conference_booking_cancel;
 svc_update_fn conference_room_update, conference_addon_update;
 svc_delete_fn conference_room_delete, conference_addon_delete;
+/* The active rooms fitting q->attendees (in q->layout) and their free
+ * intervals on q->date, by room name. */
+svc_collection_fn conference_availability;
 
 /* ---- shuttle (shuttle.c): routes, departures (?date=&route_id=), bookings ---- */
 svc_create_fn shuttle_route_create, shuttle_departure_create, shuttle_booking_create;

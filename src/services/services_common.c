@@ -450,6 +450,27 @@ int svc_hours_load(const char *stored, working_hours_t *hours)
     return rc == 0 ? 0 : -1;
 }
 
+int svc_day_busy(db_tx_t *tx, const char *pid, const char *service, int64_t day,
+                 svc_busy_mark_fn *mark, void *ctx)
+{
+    int64_t from = day * MINUTES_PER_DAY;
+    db_rows_t *rows;
+    int rc = db_query(
+        tx,
+        "SELECT s.resource_id, s.slot_start FROM service_resources r "
+        "JOIN resource_slots s ON s.resource_id = r.id "
+        "WHERE r.tenant_id = $1 AND r.property_id = $2 AND r.service = $3 "
+        "AND s.tenant_id = $1 AND s.slot_start >= $4 AND s.slot_start < $5",
+        DB_ARGS(DB_TEXT(pid), DB_TEXT(service), DB_INT(from), DB_INT(from + MINUTES_PER_DAY)),
+        &rows);
+    if (rc != 0)
+        return rc;
+    while ((rc = db_next(rows)) == 1)
+        mark(ctx, db_text(rows, 0), (int)((db_int(rows, 1) - from) / SLOT_MINUTES));
+    db_rows_free(rows);
+    return rc < 0 ? rc : 0;
+}
+
 int svc_ref_row(db_tx_t *tx, const char *sql, const db_arg_t *args, size_t nargs, const char *field,
                 const char *missing, db_rows_t **rows, buffr_err_t *e)
 {

@@ -144,6 +144,13 @@ int svc_hours_text(json_t *given, char **text, buffr_err_t *e);
  * they cannot be read. */
 int svc_hours_load(const char *stored, working_hours_t *hours);
 
+/* For each slot of local day (a day number) held by a booking of one of
+ * the property's resources of service ('spa', 'conference'), call
+ * mark(ctx, resource id, slot index of the day). 0 or a database error. */
+typedef void svc_busy_mark_fn(void *ctx, const char *resource_id, int slot);
+int svc_day_busy(db_tx_t *tx, const char *pid, const char *service, int64_t day,
+                 svc_busy_mark_fn *mark, void *ctx);
+
 /* The one row an id in a body names: 0 with *rows on it (the caller frees
  * them), or 400 on field saying missing when there is none. */
 int svc_ref_row(db_tx_t *tx, const char *sql, const db_arg_t *args, size_t nargs, const char *field,

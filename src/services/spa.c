@@ -429,6 +429,14 @@ static void spa_units_free(spa_units_t *u)
     memset(u, 0, sizeof(*u));
 }
 
+static void spa_unit_busy(void *ctx, const char *resource_id, int slot)
+{
+    spa_units_t *u = ctx;
+    for (size_t i = 0; i < u->count; i++)
+        if (strcmp(u->items[i].id, resource_id) == 0)
+            slot_mask_set(&u->items[i].busy, slot);
+}
+
 /* The active resources of the needed kinds, in id order; with day >= 0,
  * also which of that day's slots each one already holds. */
 static int spa_units_load(db_tx_t *tx, const char *pid, const spa_treatment_facts_t *t, int64_t day,
@@ -472,24 +480,7 @@ static int spa_units_load(db_tx_t *tx, const char *pid, const spa_treatment_fact
     if (rc < 0 || !with_busy || u->count == 0)
         return rc < 0 ? rc : 0;
 
-    int64_t from = day * MINUTES_PER_DAY;
-    rc = db_query(tx,
-                  "SELECT s.resource_id, s.slot_start FROM service_resources r "
-                  "JOIN resource_slots s ON s.resource_id = r.id "
-                  "WHERE r.tenant_id = $1 AND r.property_id = $2 AND r.service = 'spa' "
-                  "AND s.tenant_id = $1 AND s.slot_start >= $3 AND s.slot_start < $4",
-                  DB_ARGS(DB_TEXT(pid), DB_INT(from), DB_INT(from + MINUTES_PER_DAY)), &rows);
-    if (rc != 0)
-        return rc;
-    while ((rc = db_next(rows)) == 1) {
-        const char *rid = db_text(rows, 0);
-        int slot = (int)((db_int(rows, 1) - from) / SLOT_MINUTES);
-        for (size_t i = 0; i < u->count; i++)
-            if (strcmp(u->items[i].id, rid) == 0)
-                slot_mask_set(&u->items[i].busy, slot);
-    }
-    db_rows_free(rows);
-    return rc < 0 ? rc : 0;
+    return svc_day_busy(tx, pid, "spa", day, spa_unit_busy, u);
 }
 
 /* ---- availability ---- */

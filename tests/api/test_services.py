@@ -4,7 +4,8 @@ working hours, treatments, availability on the 15-minute grid, bookings that
 get one free resource of each needed kind, adjacent bookings allowed and
 overlapping ones refused or moved to another resource, cancel frees at once,
 idempotent creation, the link to a hotel stay), conference rooms (capacity
-per layout, hourly and daily prices, add-ons with prices and stock), shuttle
+per layout, hourly and daily prices, add-ons with prices and stock, the
+rooms that fit a party on a date with their free intervals), shuttle
 routes, departures, the schedule with seats left and seat bookings; roles,
 validation with details.field, and tenant isolation of every endpoint.
 
@@ -1037,6 +1038,205 @@ class Conference(Fixture):
             self.book_room(pid, room["id"], start=MONDAY + "T23:00", end=TUESDAY + "T00:00"), 201
         )
         self.assertEqual(len(h.list_all(self.srv, pp(pid, "/conference/bookings"), self.token)), 1)
+
+    def test_availability(self):
+        pid = self.new_property()
+        # Made out of name order: the answer sorts by name, not by id.
+        camel = self.room(
+            pid,
+            name="Camelthorn",
+            capacity=30,
+            layouts={"boardroom": 30},
+            working_hours={"mon": "08:10-17:50"},  # off the grid: 08:15-17:45 is bookable
+        )
+        baobab = self.room(
+            pid, name="Baobab", capacity=50, layouts={"theatre": 50, "boardroom": 20}
+        )  # no hours: open all day, every day
+        acacia = self.room(
+            pid,
+            name="Acacia",
+            capacity=120,
+            layouts={"theatre": 120, "classroom": 60},
+            working_hours={"mon": ["08:00-12:30", "13:30-18:00"], "tue": "09:00-17:00"},
+        )
+        erongo = self.room(
+            pid,
+            name="Erongo",
+            capacity=10,
+            layouts={"boardroom": 10},
+            hourly_rate=None,
+            working_hours={"mon": ["08:00-12:00", "12:00-14:00"]},
+        )
+        self.room(pid, name="Dune", capacity=200, layouts={"theatre": 200}, active=False)
+        self.room(self.new_property(), name="Aardvark", capacity=500, layouts={"theatre": 500})
+
+        def search(query, token=None):
+            path = pp(pid, "/conference/availability?" + query)
+            return h.assert_json(self.get(path, token=token), 200, query)
+
+        def names(query):
+            return [room["name"] for room in search(query)["data"]]
+
+        def free(answer, room):
+            entry = [r for r in answer["data"] if r["room_id"] == room["id"]]
+            self.assertEqual(len(entry), 1, room["name"])
+            spans = [(i["start"], i["end"]) for i in entry[0]["free"]]
+            return spans, entry[0]["whole_day_free"]
+
+        def span(day, start, end, end_day=None):
+            return (day + "T" + start, (end_day or day) + "T" + end)
+
+        # By the hour: a booking held, a cancelled one free again; one to midnight.
+        held = h.assert_json(
+            self.book_room(pid, acacia["id"], start=MONDAY + "T09:00", end=MONDAY + "T10:30"), 201
+        )
+        gone = h.assert_json(
+            self.book_room(pid, acacia["id"], start=MONDAY + "T14:00", end=MONDAY + "T15:00"), 201
+        )
+        h.assert_json(self.post(pp(pid, "/conference/bookings/%s/cancel" % gone["id"]), None), 200)
+        h.assert_json(
+            self.book_room(pid, baobab["id"], start=MONDAY + "T23:00", end=TUESDAY + "T00:00"), 201
+        )
+        # By the day: two days from Wednesday, and a cancelled day.
+        h.assert_json(self.book_room(pid, baobab["id"], date="2030-01-09", days=2), 201)
+        day_off = h.assert_json(self.book_room(pid, baobab["id"], date="2030-01-11"), 201)
+        h.assert_json(
+            self.post(pp(pid, "/conference/bookings/%s/cancel" % day_off["id"]), None), 200
+        )
+        h.assert_json(self.book_room(pid, camel["id"], layout="boardroom", date="2030-01-14"), 201)
+
+        monday = search("date=" + MONDAY)
+        self.assertEqual(set(monday), {"date", "currency", "data"})
+        self.assertEqual((monday["date"], monday["currency"]), (MONDAY, "NAD"))
+        self.assertEqual(
+            [r["name"] for r in monday["data"]], ["Acacia", "Baobab", "Camelthorn", "Erongo"]
+        )
+        self.assertEqual(
+            monday["data"][0],
+            {
+                "room_id": acacia["id"],
+                "name": "Acacia",
+                "capacity": 120,
+                "layout_capacity": None,
+                "hourly_rate": 10000,
+                "daily_rate": 80000,
+                "free": [
+                    {"start": MONDAY + "T08:00", "end": MONDAY + "T09:00"},
+                    {"start": MONDAY + "T10:30", "end": MONDAY + "T12:30"},
+                    {"start": MONDAY + "T13:30", "end": MONDAY + "T18:00"},
+                ],
+                "whole_day_free": False,
+            },
+        )
+        # Open all day: free to the hour booked up to midnight.
+        self.assertEqual(free(monday, baobab), ([span(MONDAY, "00:00", "23:00")], False))
+        self.assertEqual(free(monday, camel), ([span(MONDAY, "08:15", "17:45")], True))
+        # Touching ranges stay apart: a booking must fit inside one.
+        self.assertEqual(
+            free(monday, erongo),
+            ([span(MONDAY, "08:00", "12:00"), span(MONDAY, "12:00", "14:00")], True),
+        )
+        self.assertIsNone(monday["data"][3]["hourly_rate"])
+
+        tuesday = search("date=" + TUESDAY)
+        self.assertEqual(names("date=" + TUESDAY), ["Acacia", "Baobab", "Camelthorn", "Erongo"])
+        self.assertEqual(free(tuesday, acacia), ([span(TUESDAY, "09:00", "17:00")], True))
+        # A whole free day ends at the next day's 00:00.
+        self.assertEqual(
+            free(tuesday, baobab), ([span(TUESDAY, "00:00", "00:00", "2030-01-09")], True)
+        )
+        self.assertEqual(free(tuesday, camel), ([], False))  # closed on Tuesdays
+        # The second day of a two-day booking is held, a cancelled day is free.
+        self.assertEqual(free(search("date=2030-01-10"), baobab), ([], False))
+        self.assertEqual(
+            free(search("date=2030-01-11"), baobab),
+            ([span("2030-01-11", "00:00", "00:00", "2030-01-12")], True),
+        )
+        self.assertEqual(free(search("date=2030-01-14"), camel), ([], False))
+        self.assertEqual(free(search("date=2030-01-14"), acacia)[1], True)
+
+        # The filters: capacity, then the layout's seats; no layout, no listing.
+        self.assertEqual(names("date=%s&attendees=40" % MONDAY), ["Acacia", "Baobab"])
+        theatre = search("date=%s&attendees=40&layout=theatre" % MONDAY)
+        self.assertEqual(
+            [(r["name"], r["layout_capacity"]) for r in theatre["data"]],
+            [("Acacia", 120), ("Baobab", 50)],
+        )
+        self.assertEqual(free(theatre, acacia), free(monday, acacia))
+        self.assertEqual(names("date=%s&layout=classroom&attendees=60" % MONDAY), ["Acacia"])
+        self.assertEqual(names("date=%s&layout=classroom&attendees=61" % MONDAY), [])
+        self.assertEqual(
+            [
+                (r["name"], r["layout_capacity"])
+                for r in search("date=%s&layout=boardroom" % MONDAY)["data"]
+            ],
+            [("Baobab", 20), ("Camelthorn", 30), ("Erongo", 10)],
+        )
+        self.assertEqual(names("date=%s&layout=boardroom&attendees=21" % MONDAY), ["Camelthorn"])
+        self.assertEqual(names("date=%s&layout=banquet" % MONDAY), [])
+        self.assertEqual(names("date=%s&attendees=120" % MONDAY), ["Acacia"])
+        self.assertEqual(names("date=%s&attendees=121" % MONDAY), [])
+        self.assertEqual(names("date=%s&attendees=1" % MONDAY)[0], "Acacia")
+
+        # Cancelling gives the time back at once.
+        h.assert_json(self.post(pp(pid, "/conference/bookings/%s/cancel" % held["id"]), None), 200)
+        self.assertEqual(
+            free(search("date=" + MONDAY), acacia),
+            ([span(MONDAY, "08:00", "12:30"), span(MONDAY, "13:30", "18:00")], True),
+        )
+
+        bad = [
+            ("", "date"),
+            ("date=", "date"),
+            ("date=2030-02-30", "date"),
+            ("date=07.01.2030", "date"),
+            ("date=%s&attendees=0" % MONDAY, "attendees"),
+            ("date=%s&attendees=-3" % MONDAY, "attendees"),
+            ("date=%s&attendees=abc" % MONDAY, "attendees"),
+            ("date=%s&attendees=4.5" % MONDAY, "attendees"),
+            ("date=%s&attendees=" % MONDAY, "attendees"),
+            ("date=%s&attendees=%%204" % MONDAY, "attendees"),
+            ("date=%s&attendees=99999999999999999999999" % MONDAY, "attendees"),
+            ("date=%s&layout=circus" % MONDAY, "layout"),
+            ("date=%s&layout=Theatre" % MONDAY, "layout"),
+            ("date=%s&layout=" % MONDAY, "layout"),
+        ]
+        for query, field in bad:
+            h.assert_error(
+                self.get(pp(pid, "/conference/availability?" + query)),
+                400,
+                "VALIDATION_ERROR",
+                field=field,
+                what=query,
+            )
+
+        # Conference staff search; other services' staff do not.
+        conf_staff = h.create_user(self.srv, self.token, "staff", ["conference"], do_login=True)
+        spa_staff = h.create_user(self.srv, self.token, "staff", ["spa"], do_login=True)
+        self.assertEqual(len(search("date=" + MONDAY, token=conf_staff["token"])["data"]), 4)
+        h.assert_error(
+            self.get(pp(pid, "/conference/availability?date=" + MONDAY), token=spa_staff["token"]),
+            403,
+            "FORBIDDEN",
+        )
+        # Another tenant: 404 for our property, and none of our rooms in theirs.
+        stranger = h.register_tenant(self.srv, "conf-stranger")
+        spid = h.create_property(self.srv, stranger["token"], type="conference")["id"]
+        h.assert_error(
+            self.get(pp(pid, "/conference/availability?date=" + MONDAY), token=stranger["token"]),
+            404,
+            "NOT_FOUND",
+        )
+        theirs = h.assert_json(
+            self.get(pp(spid, "/conference/availability?date=" + MONDAY), token=stranger["token"]),
+            200,
+        )
+        self.assertEqual((theirs["data"], theirs["currency"]), ([], "EUR"))
+        h.assert_error(
+            self.get(pp(str(uuid.uuid4()), "/conference/availability?date=" + MONDAY)),
+            404,
+            "NOT_FOUND",
+        )
 
 
 class Shuttle(Fixture):

@@ -192,3 +192,25 @@ void hhmm_format(int minute, char out[HHMM_BUF_SIZE])
         minute = 0; /* never happens for values from hhmm_parse */
     snprintf(out, HHMM_BUF_SIZE, "%02d:%02d", (minute / 60) % 100, minute % 60);
 }
+
+/* ---- weekdays ---- */
+
+static const char *const weekday_names[7] = {"monday", "tuesday",  "wednesday", "thursday",
+                                             "friday", "saturday", "sunday"};
+
+int weekday_parse(const char *key)
+{
+    if (key == NULL)
+        return -1;
+    bool short_form = strlen(key) == 3; /* "mon": the first three letters */
+    for (int d = 0; d < 7; d++)
+        if (short_form ? strncmp(key, weekday_names[d], 3) == 0
+                       : strcmp(key, weekday_names[d]) == 0)
+            return d;
+    return -1;
+}
+
+const char *weekday_name(int weekday)
+{
+    return weekday >= 0 && weekday < 7 ? weekday_names[weekday] : NULL;
+}

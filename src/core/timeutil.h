@@ -37,6 +37,12 @@ void hhmm_format(int minute, char out[HHMM_BUF_SIZE]);
 /* Day of the week of a day number: 0 Monday .. 6 Sunday. */
 int date_weekday(int64_t day);
 
+/* The weekday a key of a JSON object names, 0 Monday .. 6 Sunday:
+ * "monday" .. "sunday", or "mon" .. "sun"; -1 for anything else. Every
+ * answer spells days out in full (weekday_name). */
+int weekday_parse(const char *key);
+const char *weekday_name(int weekday); /* "monday" .. "sunday"; NULL out of range */
+
 /* True when name is an IANA time zone this machine knows ("Europe/Paris"). */
 bool timezone_is_valid(const char *name);
 

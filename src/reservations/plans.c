@@ -21,9 +21,6 @@
 #define PLAN_MAX_SEASONS 200
 #define PLAN_MAX_CLOSED  1000
 
-static const char *const weekday_names[7] = {"monday", "tuesday",  "wednesday", "thursday",
-                                             "friday", "saturday", "sunday"};
-
 #define PLAN_TYPE_COLUMNS                                                                          \
     "t.id, t.name, t.code, t.capacity, t.base_rate, t.min_stay, t.rate_monday, t.rate_tuesday, "   \
     "t.rate_wednesday, t.rate_thursday, t.rate_friday, t.rate_saturday, t.rate_sunday, "           \
@@ -260,7 +257,7 @@ static int plan_read(db_tx_t *tx, plan_work_t *w)
                              (json_int_t)db_int(rows, 9));
     for (int d = 0; weekdays != NULL && d < 7; d++)
         if (!db_is_null(rows, 2 + d))
-            json_object_set_new(weekdays, weekday_names[d], json_integer(db_int(rows, 2 + d)));
+            json_object_set_new(weekdays, weekday_name(d), json_integer(db_int(rows, 2 + d)));
     db_rows_free(rows);
     if (plan == NULL)
         return BUFFR_ENOMEM;
@@ -455,14 +452,19 @@ static int plan_parse(json_t *body, plan_work_t *w, buffr_err_t *e)
                               "weekday_rates must be an object such as {\"friday\": 12000}");
         const char *key;
         json_t *value;
+        unsigned seen = 0; /* "fri" and "friday" are one day: once only */
         json_object_foreach(weekdays, key, value)
         {
-            int d = 0;
-            while (d < 7 && strcmp(key, weekday_names[d]) != 0)
-                d++;
-            if (d == 7)
+            int d = weekday_parse(key);
+            if (d < 0)
                 return buffr_fail(e, BUFFR_EVALIDATION, "weekday_rates",
-                                  "weekday_rates keys are monday ... sunday, not \"%.40s\"", key);
+                                  "weekday_rates keys are monday ... sunday (or mon ... sun), "
+                                  "not \"%.40s\"",
+                                  key);
+            if (seen & (1u << d))
+                return buffr_fail(e, BUFFR_EVALIDATION, "weekday_rates",
+                                  "weekday_rates names %s twice", weekday_name(d));
+            seen |= 1u << d;
             if (json_is_null(value))
                 continue;
             if (!json_is_integer(value) || json_integer_value(value) < 0 ||

@@ -9,8 +9,6 @@
 
 #include "core/timeutil.h"
 
-static const char *const weekday_keys[7] = {"mon", "tue", "wed", "thu", "fri", "sat", "sun"};
-
 /* ---- local date and time ---- */
 
 int64_t local_day(int64_t minutes)
@@ -95,19 +93,21 @@ int working_hours_parse(json_t *value, const char *field, working_hours_t *out, 
     memset(out, 0, sizeof(*out));
     if (!json_is_object(value))
         return buffr_fail(e, BUFFR_EVALIDATION, field,
-                          "%s must be an object such as {\"mon\":\"09:00-17:00\"}", field);
+                          "%s must be an object such as {\"monday\":\"09:00-17:00\"}", field);
     const char *key;
     json_t *v;
+    unsigned seen = 0; /* "mon" and "monday" are one day: once only */
     json_object_foreach(value, key, v)
     {
-        int day = -1;
-        for (int d = 0; d < 7; d++)
-            if (strcmp(key, weekday_keys[d]) == 0)
-                day = d;
+        int day = weekday_parse(key);
         if (day < 0)
             return buffr_fail(e, BUFFR_EVALIDATION, field,
-                              "%s has an unknown day; use mon, tue, wed, thu, fri, sat, sun",
+                              "%s has an unknown day; use monday ... sunday (or mon ... sun)",
                               field);
+        if (seen & (1u << day))
+            return buffr_fail(e, BUFFR_EVALIDATION, field, "%s names %s twice", field,
+                              weekday_name(day));
+        seen |= 1u << day;
         slot_interval_t *iv = out->interval[day];
         int n = 0;
         if (json_is_string(v)) {
@@ -146,7 +146,7 @@ json_t *working_hours_json(const working_hours_t *hours)
         if (hours->count[d] == 0)
             continue;
         json_t *list = json_array();
-        if (list == NULL || json_object_set_new(obj, weekday_keys[d], list) != 0) {
+        if (list == NULL || json_object_set_new(obj, weekday_name(d), list) != 0) {
             json_decref(obj);
             return NULL;
         }

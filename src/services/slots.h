@@ -27,7 +27,7 @@
 #include <stdint.h>
 
 #include "core/error.h"
-#include "core/timeutil.h" /* hhmm_parse, hhmm_format */
+#include "core/timeutil.h" /* hhmm_parse, hhmm_format, weekday_parse */
 
 #define SLOT_MINUTES        15
 #define MINUTES_PER_DAY     1440
@@ -59,10 +59,11 @@ typedef struct working_hours {
     slot_interval_t interval[7][SLOTS_MAX_INTERVALS]; /* sorted, disjoint */
 } working_hours_t;
 
-/* Read {"mon":"09:00-17:00","tue":["09:00-13:00","14:00-18:00"],...}: keys
- * mon..sun, a missing day is closed. Fails with BUFFR_EVALIDATION on field. */
+/* Read {"monday":"09:00-17:00","tuesday":["09:00-13:00","14:00-18:00"],...}:
+ * keys monday..sunday (or mon..sun, weekday_parse), a missing day is
+ * closed. Fails with BUFFR_EVALIDATION on field. */
 int working_hours_parse(json_t *value, const char *field, working_hours_t *out, buffr_err_t *e);
-/* The canonical form {"mon":["09:00-17:00"],...} (days with hours only); a
+/* The canonical form {"monday":["09:00-17:00"],...} (days with hours only); a
  * new reference, NULL when out of memory. */
 json_t *working_hours_json(const working_hours_t *hours);
 /* True when [from, to) (minutes of the day) lies inside one interval of

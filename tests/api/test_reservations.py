@@ -448,6 +448,7 @@ class RatePlans(unittest.TestCase):
             ({"seasons": [{"from": "2031-01-01", "to": "2031-01-10", "rate": -1}]}, "seasons"),
             ({"seasons": [{"from": "2031-01-01", "to": "2031-01-10"}]}, "seasons"),
             ({"weekday_rates": {"funday": 100}}, "weekday_rates"),
+            ({"weekday_rates": {"fri": 100, "friday": 200}}, "weekday_rates"),
             ({"weekday_rates": {"friday": 1.5}}, "weekday_rates"),
             ({"weekday_rates": [100]}, "weekday_rates"),
             ({"closed_to_arrival": ["2031-13-01"]}, "closed_to_arrival"),

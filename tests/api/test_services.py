@@ -146,7 +146,8 @@ class Fixture(unittest.TestCase):
 class Spa(Fixture):
     def test_resource_crud_and_validation(self):
         pid = self.new_property()
-        hours = {"mon": "09:00-17:00", "sat": ["14:00-18:00", "08:30-12:00"]}
+        # Days spelled out or shortened; answers spell them out.
+        hours = {"monday": "09:00-17:00", "sat": ["14:00-18:00", "08:30-12:00"]}
         res = self.resource(pid, hours=hours, name="Maria")
         self.assertTrue(h.is_uuid(res["id"]))
         self.assertEqual(res["kind"], "therapist")
@@ -154,7 +155,8 @@ class Spa(Fixture):
         self.assertTrue(res["active"])
         self.assertEqual(res["version"], 1)
         self.assertEqual(
-            res["working_hours"], {"mon": ["09:00-17:00"], "sat": ["08:30-12:00", "14:00-18:00"]}
+            res["working_hours"],
+            {"monday": ["09:00-17:00"], "saturday": ["08:30-12:00", "14:00-18:00"]},
         )
         room = self.resource(pid, kind="treatment_room", name="Room 1")
         path = pp(pid, "/spa/resources/" + res["id"])
@@ -177,7 +179,7 @@ class Spa(Fixture):
             ),
             200,
         )
-        self.assertEqual(changed["working_hours"], {"tue": ["10:00-11:00"]})
+        self.assertEqual(changed["working_hours"], {"tuesday": ["10:00-11:00"]})
         self.assertFalse(changed["active"])
         self.assertEqual((changed["version"], changed["name"]), (2, "Maria"))
         stale = self.srv.patch(path, {"name": "X"}, token=self.token, headers={"If-Match": "1"})
@@ -195,8 +197,10 @@ class Spa(Fixture):
             ({"kind": ""}, "kind"),
             ({"name": ""}, "name"),
             ({"working_hours": {"mon": "17:00-09:00"}}, "working_hours"),
-            ({"working_hours": {"monday": "09:00-17:00"}}, "working_hours"),
             ({"working_hours": {"mon": "9-5"}}, "working_hours"),
+            ({"working_hours": {"mondays": "09:00-17:00"}}, "working_hours"),
+            ({"working_hours": {"mo": "09:00-17:00"}}, "working_hours"),
+            ({"working_hours": {"mon": "09:00-12:00", "monday": "13:00-17:00"}}, "working_hours"),
             ({"working_hours": {"mon": ["09:00-13:00", "12:00-18:00"]}}, "working_hours"),
             ({"working_hours": "09:00-17:00"}, "working_hours"),
             ({"working_hours": None}, "working_hours"),
@@ -634,7 +638,7 @@ class Conference(Fixture):
         self.assertEqual(
             (room["capacity"], room["hourly_rate"], room["daily_rate"]), (120, 10000, 80000)
         )
-        self.assertEqual(room["working_hours"], {"mon": ["08:00-18:00"]})
+        self.assertEqual(room["working_hours"], {"monday": ["08:00-18:00"]})
         self.assertEqual((room["currency"], room["version"], room["active"]), ("NAD", 1, True))
         path = pp(pid, "/conference/rooms/" + room["id"])
         self.assertEqual(h.assert_json(self.get(path), 200), room)

@@ -61,7 +61,7 @@ ZONES = (
     "Pacific/Honolulu",
     "Pacific/Pago_Pago",
 )
-WEEKDAY_KEYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+WEEKDAY_KEYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 
 def zone_near_noon():

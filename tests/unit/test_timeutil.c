@@ -205,6 +205,20 @@ static void test_hhmm_and_weekday(void **state)
     assert_int_equal(date_weekday(day), 6); /* Sunday */
     assert_int_equal(date_parse("1969-12-29", &day), 0);
     assert_int_equal(date_weekday(day), 0); /* Monday, before the epoch */
+
+    assert_int_equal(weekday_parse("monday"), 0);
+    assert_int_equal(weekday_parse("mon"), 0);
+    assert_int_equal(weekday_parse("sunday"), 6);
+    assert_int_equal(weekday_parse("sun"), 6);
+    assert_int_equal(weekday_parse("thu"), 3);
+    const char *bad[] = {"", "mo", "mond", "Monday", "mondays", "funday", "sunday ", NULL};
+    for (int i = 0; bad[i] != NULL; i++)
+        if (weekday_parse(bad[i]) != -1)
+            fail_msg("\"%s\" was taken for a day", bad[i]);
+    assert_int_equal(weekday_parse(NULL), -1);
+    assert_string_equal(weekday_name(0), "monday");
+    assert_string_equal(weekday_name(6), "sunday");
+    assert_null(weekday_name(7));
 }
 
 int main(void)

@@ -151,8 +151,14 @@ static void demo_date(const demo_seed_t *d, int64_t day_offset, char out[DATE_BU
 /* Working hours every day of the week, as the services module reads them. */
 static json_t *demo_every_day(const char *weekdays, const char *weekend)
 {
-    return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "mon", weekdays, "tue", weekdays, "wed",
-                     weekdays, "thu", weekdays, "fri", weekdays, "sat", weekend, "sun", weekend);
+    json_t *hours = json_object();
+    for (int d = 0; hours != NULL && d < 7; d++)
+        if (json_object_set_new(hours, weekday_name(d), json_string(d < 5 ? weekdays : weekend)) !=
+            0) {
+            json_decref(hours);
+            hours = NULL;
+        }
+    return hours;
 }
 
 /* -- hotel: two room types with rate plans, six rooms, a cancellation
